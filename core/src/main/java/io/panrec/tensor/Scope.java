@@ -1,0 +1,194 @@
+package io.panrec.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Owner of off-heap tensor memory: a tree of {@link Arena}s closed with try-with-resources.
+ *
+ * <pre>{@code
+ * try (Scope step = Scope.open("step")) {   // becomes this thread's current scope
+ *     Tensor loss = model.loss(batch);        // intermediates are allocated in "step"
+ *     loss.backward();
+ * }                                           // all of it is freed here
+ * }</pre>
+ *
+ * <p>Closing a scope closes its children first; closing twice is a no-op. A tensor used after its scope
+ * closed throws {@link IllegalStateException} naming the scope, never touches freed memory. Tensors made
+ * outside any open scope belong to the {@linkplain #global() global scope}, whose memory the garbage
+ * collector frees when the tensor becomes unreachable (as in PyTorch).
+ *
+ * <p>Arenas are shared, not confined: kernels split work across threads, and Lucene search threads read
+ * a model's parameters concurrently.
+ */
+public final class Scope implements AutoCloseable {
+    /** Alignment of every tensor allocation: a cache line, and what AVX-512 and oneDNN like best. */
+    public static final long ALIGNMENT = 64;
+
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Scope GLOBAL = new Scope("global", null, null, null);
+    private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+
+    private final String name;
+    private final Scope parent;
+    private final Arena arena;               // null for the global (automatic) scope
+    private final Scope previousCurrent;     // the thread's current scope before open(), restored on close
+    private final List<Scope> children = new ArrayList<>();
+    private final AtomicLong bytes = new AtomicLong();
+    private volatile boolean closed;
+
+    private Scope(String name, Scope parent, Arena arena, Scope previousCurrent) {
+        this.name = name;
+        this.parent = parent;
+        this.arena = arena;
+        this.previousCurrent = previousCurrent;
+    }
+
+    /** The scope of tensors made outside any open scope; never closes, memory freed by the GC. */
+    public static Scope global() {
+        return GLOBAL;
+    }
+
+    /** The innermost scope opened by this thread with {@link #open(String)} and not yet closed, else global. */
+    public static Scope current() {
+        Scope s = CURRENT.get();
+        while (s != null && s.closed) {
+            s = s.previousCurrent;
+        }
+        return s == null ? GLOBAL : s;
+    }
+
+    /** Opens a child of the current scope and makes it this thread's current scope until it is closed. */
+    public static Scope open(String name) {
+        Scope parent = current();
+        Scope s = new Scope(name, parent, Arena.ofShared(), CURRENT.get());
+        parent.adopt(s);
+        CURRENT.set(s);
+        return s;
+    }
+
+    /**
+     * A child that does not become current: for memory that outlives the code creating it, such as a
+     * model's parameters and their gradients.
+     */
+    public Scope child(String childName) {
+        Scope s = new Scope(childName, this, Arena.ofShared(), null);
+        adopt(s);
+        return s;
+    }
+
+    private synchronized void adopt(Scope child) {
+        if (closed) {
+            child.closed = true;
+            child.arena.close();
+            throw new IllegalStateException("cannot open scope '" + child.name + "' inside closed scope '" + path() + "'");
+        }
+        children.add(child);
+    }
+
+    private synchronized void forget(Scope child) {
+        children.remove(child);
+    }
+
+    /**
+     * Allocates zeroed, {@link #ALIGNMENT}-aligned memory owned by this scope.
+     *
+     * @throws IllegalStateException if the scope is closed
+     */
+    public MemorySegment allocate(long byteSize) {
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("negative allocation size " + byteSize);
+        }
+        long size = Math.max(byteSize, 1);
+        if (arena == null) {
+            // One automatic arena per allocation, so each tensor's memory is freed as soon as it is
+            // unreachable (a single shared automatic arena would free nothing until the end).
+            Arena auto = Arena.ofAuto();
+            MemorySegment seg = auto.allocate(size, ALIGNMENT);
+            MemoryStats.allocated(size);
+            CLEANER.register(seg, () -> MemoryStats.freed(size));
+            return seg;
+        }
+        checkAlive("allocate " + byteSize + " bytes");
+        MemorySegment seg;
+        try {
+            seg = arena.allocate(size, ALIGNMENT);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("scope '" + path() + "' was closed while allocating", e);
+        } catch (OutOfMemoryError e) {
+            throw new OutOfMemoryError("off-heap allocation of " + size + " bytes in scope '" + path()
+                    + "' failed (" + MemoryStats.liveBytes() + " bytes of tensors live): " + e.getMessage());
+        }
+        bytes.addAndGet(size);
+        MemoryStats.allocated(size);
+        return seg;
+    }
+
+    /** Ties the lifetime of a foreign segment (e.g. a memory-mapped file) to this scope. */
+    public Arena arenaOrNull() {
+        return arena;
+    }
+
+    /** Bytes allocated in this scope itself (not its children) and still live. */
+    public long allocatedBytes() {
+        return closed ? 0 : bytes.get();
+    }
+
+    public boolean isAlive() {
+        return !closed;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Slash-separated names from the root, for error messages. */
+    public String path() {
+        return parent == null ? name : parent.path() + "/" + name;
+    }
+
+    /** Throws a clear exception if this scope is closed; {@code what} names the operation attempted. */
+    public void checkAlive(String what) {
+        if (closed) {
+            throw new IllegalStateException(what + ": its memory scope '" + path()
+                    + "' is closed. Keep tensors inside the try-with-resources block of their scope, or allocate "
+                    + "them in a longer-lived scope (Scope.child) and copy what must outlive it.");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (arena == null) {
+            return; // the global scope never closes
+        }
+        List<Scope> kids;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            kids = new ArrayList<>(children);
+            children.clear();
+        }
+        for (Scope k : kids) {
+            k.close();
+        }
+        arena.close();
+        MemoryStats.freed(bytes.getAndSet(0));
+        if (parent != null) {
+            parent.forget(this);
+        }
+        if (CURRENT.get() == this) {
+            CURRENT.set(previousCurrent);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Scope[" + path() + (closed ? ", closed" : ", " + bytes.get() + " bytes") + "]";
+    }
+}
