@@ -77,6 +77,11 @@ public final class Tensor {
         return zeros(like.dtype, like.shape);
     }
 
+    /** A tensor of ones with the shape and dtype of {@code like}, in the current scope. */
+    public static Tensor onesLike(Tensor like) {
+        return zeros(like.dtype, like.shape).fill(1);
+    }
+
     public static Tensor full(float value, int... shape) {
         Tensor t = zeros(DType.F32, shape);
         t.fill(value);

@@ -1,0 +1,82 @@
+package io.panrec.ops;
+
+import io.panrec.autograd.Autograd;
+import io.panrec.autograd.Op;
+import io.panrec.backend.Backends;
+import io.panrec.tensor.DType;
+import io.panrec.tensor.Tensor;
+
+/** Row lookups (embeddings) and their adjoint, scatter-add. Indices are checked in Java before any kernel. */
+public final class Indexing {
+    private Indexing() {
+    }
+
+    /**
+     * Embedding lookup: {@code out[i..., :] = table[indices[i...], :]} for table [V, D] and indices of any
+     * shape (I32 or I64) -> [indices..., D]. If the table has {@link Tensor#sparseGradients()} on, its
+     * gradient is row-sparse.
+     */
+    public static Tensor gatherRows(Tensor table, Tensor indices) {
+        Checks.floating("gatherRows", table);
+        Checks.rank("gatherRows", "table", table, 2);
+        Checks.indices("gatherRows", indices);
+        Checks.indexRange("gatherRows", indices, table.shape(0));
+        Tensor flat = Shapes.rawContiguous(indices);
+        flat = flat.view(new int[] {(int) indices.numel()}, new long[] {1}, 0);
+        int d = table.shape(1);
+        Tensor out2 = Tensor.zeros(table.dtype(), (int) indices.numel(), d);
+        Backends.current().gatherRows(table, flat, out2);
+        int[] shape = java.util.Arrays.copyOf(indices.shape(), indices.rank() + 1);
+        shape[indices.rank()] = d;
+        Tensor out = out2.view(shape, io.panrec.tensor.Shape.contiguousStrides(shape), 0);
+        return Autograd.record(Op.GATHER_ROWS, out, new Tensor[] {table}, flat);
+    }
+
+    /**
+     * {@code target} plus src's rows added at indices: {@code out = target; out[indices[n], :] += src[n, :]}
+     * for target [V, D], indices [N], src [N, D]. A new tensor; target is unchanged.
+     */
+    public static Tensor scatterAddRows(Tensor target, Tensor indices, Tensor src) {
+        Checks.floating("scatterAddRows", target, src);
+        Checks.rank("scatterAddRows", "target", target, 2);
+        Checks.indices("scatterAddRows", indices);
+        Checks.rank("scatterAddRows", "indices", indices, 1);
+        Checks.shape("scatterAddRows", "src", src, indices.shape(0), target.shape(1));
+        Checks.indexRange("scatterAddRows", indices, target.shape(0));
+        Tensor idx = Shapes.rawContiguous(indices);
+        Tensor out = Shapes.rawContiguous(target);
+        Backends.current().scatterAddRows(src, idx, out);
+        return Autograd.record(Op.SCATTER_ADD_ROWS, out, new Tensor[] {target, src}, idx);
+    }
+
+    /** {@code out[r] = x[r, index[r]]} for x [R, C] and index [R]: picks one entry per row (for cross-entropy). */
+    public static Tensor takeAlongLastAxis(Tensor x, Tensor index) {
+        Checks.floating("takeAlongLastAxis", x);
+        Checks.rank("takeAlongLastAxis", "x", x, 2);
+        Checks.indices("takeAlongLastAxis", index);
+        Checks.shape("takeAlongLastAxis", "index", index, x.shape(0));
+        int rows = x.shape(0);
+        int cols = x.shape(1);
+        long[] ids = Checks.indexRange("takeAlongLastAxis", index, cols);
+        long[] flat = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            flat[r] = (long) r * cols + ids[r];
+        }
+        // x viewed as a [R*C, 1] table: one row lookup per pick, so the gradient rule is the lookup's.
+        Tensor table = Shapes.reshape(x, rows * cols, 1);
+        return Shapes.reshape(gatherRows(table, Tensor.ofLongs(flat, rows)), rows);
+    }
+
+    /** Integers 0..n-1 as I64, e.g. the targets of in-batch contrastive losses. */
+    public static Tensor arange(int n) {
+        long[] v = new long[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = i;
+        }
+        return Tensor.ofLongs(v, n);
+    }
+
+    static boolean isIndex(Tensor t) {
+        return t.dtype() == DType.I32 || t.dtype() == DType.I64;
+    }
+}

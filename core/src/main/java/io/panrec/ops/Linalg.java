@@ -1,0 +1,80 @@
+package io.panrec.ops;
+
+import io.panrec.autograd.Autograd;
+import io.panrec.autograd.Op;
+import io.panrec.backend.Backends;
+import io.panrec.tensor.DType;
+import io.panrec.tensor.Shape;
+import io.panrec.tensor.Tensor;
+
+/** Matrix products. */
+public final class Linalg {
+    private Linalg() {
+    }
+
+    /**
+     * Batched matrix product a [..., M, K] @ b [..., K, N] -> [..., M, N], batch dimensions broadcast
+     * as in numpy. A 1-D a is treated as [1, K] and a 1-D b as [K, 1], and that dimension is dropped
+     * from the result. Transposed operands are views ({@code b.t()}) and are not copied.
+     */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        DType dtype = Checks.floating("matmul", a, b);
+        if (a.rank() == 0 || b.rank() == 0) {
+            throw new IllegalArgumentException("matmul: scalars are not matrices: " + a.describe() + " @ " + b.describe()
+                    + " (use mul)");
+        }
+        if (a.rank() == 1) {
+            return Shapes.squeeze(matmul(Shapes.unsqueeze(a, 0), b), -2);
+        }
+        if (b.rank() == 1) {
+            return Shapes.squeeze(matmul(a, Shapes.unsqueeze(b, 1)), -1);
+        }
+        int m = a.shape(-2);
+        int k = a.shape(-1);
+        int n = b.shape(-1);
+        if (b.shape(-2) != k) {
+            throw new IllegalArgumentException("matmul: inner dimensions differ: " + a.describe() + " @ " + b.describe()
+                    + " (" + k + " vs " + b.shape(-2) + ")");
+        }
+        int[] batchA = java.util.Arrays.copyOf(a.shape(), a.rank() - 2);
+        int[] batchB = java.util.Arrays.copyOf(b.shape(), b.rank() - 2);
+        int[] batch = Shape.broadcast("matmul (batch dimensions)", batchA, batchB);
+        int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
+        outShape[batch.length] = m;
+        outShape[batch.length + 1] = n;
+        Tensor out = Tensor.zeros(dtype, outShape);
+        Tensor a3 = batch3(a, batch, m, k);
+        Tensor b3 = batch3(b, batch, k, n);
+        Tensor c3 = Shapes.asBatch3(out);
+        Backends.current().matmul(a3, b3, c3, 1f, 0f);
+        return Autograd.record(Op.MATMUL, out, new Tensor[] {a, b});
+    }
+
+    private static Tensor batch3(Tensor x, int[] batch, int rows, int cols) {
+        int[] full = java.util.Arrays.copyOf(batch, batch.length + 2);
+        full[batch.length] = rows;
+        full[batch.length + 1] = cols;
+        Tensor v = Shapes.broadcastView("matmul", x, full);
+        Tensor b3 = Shapes.asBatch3(v);
+        if (b3 == null) {
+            b3 = Shapes.asBatch3(Shapes.rawContiguous(v));
+        }
+        return b3;
+    }
+
+    /** x [..., in] @ w.T + bias, for w [out, in] and bias [out] (may be null): PyTorch's linear. */
+    public static Tensor linear(Tensor x, Tensor w, Tensor bias) {
+        Checks.rank("linear", "weight", w, 2);
+        if (x.rank() < 1 || x.shape(-1) != w.shape(1)) {
+            throw new IllegalArgumentException("linear: input " + x.describe() + " does not end in " + w.shape(1)
+                    + " features for weight " + w.describe());
+        }
+        Tensor y = matmul(x, Shapes.transpose(w, 0, 1));
+        return bias == null ? y : Elementwise.add(y, bias);
+    }
+
+    /** Row-wise dot product of a [..., D] and b [..., D] -> [...]. */
+    public static Tensor rowDot(Tensor a, Tensor b) {
+        return Reductions.sum(Elementwise.mul(a, b), new int[] {-1}, false);
+    }
+}
