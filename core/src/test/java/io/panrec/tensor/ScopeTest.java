@@ -1,0 +1,86 @@
+package io.panrec.tensor;
+
+import io.panrec.backend.Backends;
+import io.panrec.ops.Elementwise;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ScopeTest {
+
+    @Test
+    void closingFreesTheBytesOfTheScopeAndItsChildren() {
+        long before = MemoryStats.liveBytes();
+        Scope outer = Scope.open("outer");
+        Tensor a = Tensor.zeros(1000);                 // 4000 bytes in outer
+        Scope kept = outer.child("kept");
+        Tensor b = Tensor.zeros(kept, DType.I64, 10, 10); // 800 bytes in the child
+        assertEquals(4000, outer.allocatedBytes());
+        assertEquals(800, kept.allocatedBytes());
+        assertEquals(before + 4800, MemoryStats.liveBytes());
+        outer.close();
+        assertEquals(before, MemoryStats.liveBytes());
+        assertFalse(kept.isAlive(), "closing a scope closes its children");
+        assertFalse(a.isAlive());
+        assertFalse(b.isAlive());
+        outer.close(); // twice is a no-op
+        assertEquals(before, MemoryStats.liveBytes());
+    }
+
+    @Test
+    void useAfterCloseThrowsAndNamesTheScope() {
+        Tensor t;
+        try (Scope s = Scope.open("step-42")) {
+            t = Tensor.of(new float[] {1, 2, 3}, 3);
+            assertSame(s, Scope.current());
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, t::toFloatArray);
+        assertTrue(e.getMessage().contains("step-42"), e.getMessage());
+        IllegalStateException e2 = assertThrows(IllegalStateException.class, () -> Elementwise.add(t, t));
+        assertTrue(e2.getMessage().contains("closed"), e2.getMessage());
+        assertThrows(IllegalStateException.class, () -> t.segment());
+    }
+
+    @Test
+    void openRestoresThePreviousCurrentScope() {
+        Scope before = Scope.current();
+        try (Scope a = Scope.open("a")) {
+            try (Scope b = Scope.open("b")) {
+                assertSame(b, Scope.current());
+                assertEquals(before.path() + "/a/b", b.path());
+            }
+            assertSame(a, Scope.current());
+        }
+        assertSame(before, Scope.current());
+    }
+
+    @Test
+    void allocationsAreAlignedAndZeroed() {
+        try (Scope s = Scope.open("align")) {
+            for (int n : new int[] {1, 3, 17, 129}) {
+                Tensor t = Tensor.zeros(n);
+                assertEquals(0, t.segment().address() % Scope.ALIGNMENT);
+                for (float v : t.toFloatArray()) {
+                    assertEquals(0f, v);
+                }
+            }
+        }
+    }
+
+    @Test
+    void manyStepsDoNotGrowLiveMemory() {
+        long before = MemoryStats.liveBytes();
+        for (int i = 0; i < 200; i++) {
+            try (Scope s = Scope.open("step")) {
+                Tensor x = Tensor.full(1f, 64, 64);
+                Elementwise.mul(x, x);
+            }
+        }
+        assertEquals(before, MemoryStats.liveBytes());
+        assertTrue(Backends.current() != null);
+    }
+}
