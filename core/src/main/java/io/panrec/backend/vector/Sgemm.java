@@ -45,6 +45,10 @@ final class Sgemm {
     static void gemm(int m, int n, int k, float alpha, Mat a, Mat b, float beta, Mat c, int threads) {
         // beta first, so the kernel only ever accumulates
         for (int i = 0; i < m; i++) {
+            if (beta == 0 && c.cs == 1) {
+                c.seg.asSlice((c.offset + i * c.rs) * 4, n * 4L).fill((byte) 0);
+                continue;
+            }
             for (int j = 0; j < n; j++) {
                 long o = c.offset + i * c.rs + j * c.cs;
                 float v = beta == 0 ? 0f : beta * c.seg.getAtIndex(ValueLayout.JAVA_FLOAT, o);
@@ -103,20 +107,21 @@ final class Sgemm {
     private static float[] packB(Mat b, int pc, int kc, int jc, int nc) {
         int panels = (nc + NR - 1) / NR;
         float[] out = new float[panels * kc * NR];
-        for (int pn = 0; pn < panels; pn++) {
-            int j0 = jc + pn * NR;
-            int w = Math.min(NR, jc + nc - j0);
-            int base = pn * kc * NR;
-            for (int p = 0; p < kc; p++) {
-                long row = b.offset + (pc + p) * b.rs + j0 * b.cs;
-                int o = base + p * NR;
-                if (b.cs == 1) {
-                    MemorySegment.copy(b.seg, ValueLayout.JAVA_FLOAT, row * 4, out, o, w);
-                } else {
-                    for (int j = 0; j < w; j++) {
-                        out[o + j] = b.seg.getAtIndex(ValueLayout.JAVA_FLOAT, row + j * b.cs);
-                    }
+        float[] row = new float[nc];
+        for (int p = 0; p < kc; p++) {
+            long start = b.offset + (pc + p) * b.rs + jc * b.cs;
+            if (b.cs == 1) {
+                // one bulk copy per row of B, then scatter into the panels from the heap
+                MemorySegment.copy(b.seg, ValueLayout.JAVA_FLOAT, start * 4, row, 0, nc);
+            } else {
+                for (int j = 0; j < nc; j++) {
+                    row[j] = b.seg.getAtIndex(ValueLayout.JAVA_FLOAT, start + j * b.cs);
                 }
+            }
+            for (int pn = 0; pn < panels; pn++) {
+                int j0 = pn * NR;
+                int w = Math.min(NR, nc - j0);
+                System.arraycopy(row, j0, out, pn * kc * NR + p * NR, w);
             }
         }
         return out;
@@ -125,6 +130,7 @@ final class Sgemm {
     /** A[ic:ic+mc, pc:pc+kc] * alpha into MR-tall row panels, each kc columns of MR floats, zero-padded. */
     private static void packA(Mat a, float alpha, int ic, int mc, int pc, int kc, float[] out) {
         int panels = (mc + MR - 1) / MR;
+        float[] row = new float[kc];
         for (int pm = 0; pm < panels; pm++) {
             int i0 = ic + pm * MR;
             int h = Math.min(MR, ic + mc - i0);
@@ -136,9 +142,16 @@ final class Sgemm {
                     }
                     continue;
                 }
-                long row = a.offset + (i0 + i) * a.rs + pc * a.cs;
+                long start = a.offset + (i0 + i) * a.rs + pc * a.cs;
+                if (a.cs == 1) {
+                    MemorySegment.copy(a.seg, ValueLayout.JAVA_FLOAT, start * 4, row, 0, kc);
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        row[p] = a.seg.getAtIndex(ValueLayout.JAVA_FLOAT, start + p * a.cs);
+                    }
+                }
                 for (int p = 0; p < kc; p++) {
-                    out[base + p * MR + i] = alpha * a.seg.getAtIndex(ValueLayout.JAVA_FLOAT, row + p * a.cs);
+                    out[base + p * MR + i] = alpha * row[p];
                 }
             }
         }
@@ -162,6 +175,27 @@ final class Sgemm {
     /** The 6 x 2L register tile: C[i0:i0+mr, j0:j0+nr] += packedA panel * packedB panel. */
     private static void micro(int kc, float[] pa, int ao, float[] pb, int bo, Mat c, int i0, int j0, int mr, int nr,
                               float[] tile) {
+        kernel(kc, pa, ao, pb, bo, tile);
+        if (mr == MR && nr == NR && c.cs == 1) {
+            // full tile, contiguous rows of C: accumulate straight into memory
+            for (int i = 0; i < MR; i++) {
+                addRow(c, i0 + i, j0, FloatVector.fromArray(S, tile, i * NR), FloatVector.fromArray(S, tile, i * NR + L));
+            }
+            return;
+        }
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < nr; j++) {
+                long o = c.offset + (i0 + i) * c.rs + (j0 + j) * c.cs;
+                c.seg.setAtIndex(ValueLayout.JAVA_FLOAT, o, c.seg.getAtIndex(ValueLayout.JAVA_FLOAT, o) + tile[i * NR + j]);
+            }
+        }
+    }
+
+    /**
+     * The register-blocked loop alone, writing its 12 accumulators to {@code tile}: kept apart from the
+     * store logic so that nothing else competes with the accumulators for the 16 vector registers.
+     */
+    private static void kernel(int kc, float[] pa, int ao, float[] pb, int bo, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -169,39 +203,29 @@ final class Sgemm {
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, pb, bo);
-            FloatVector b1 = FloatVector.fromArray(S, pb, bo + L);
+            int a = ao + p * MR;
+            int b = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, b);
+            FloatVector b1 = FloatVector.fromArray(S, pb, b + L);
             FloatVector x;
-            x = FloatVector.broadcast(S, pa[ao]);
+            x = FloatVector.broadcast(S, pa[a]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, pa[ao + 1]);
+            x = FloatVector.broadcast(S, pa[a + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, pa[ao + 2]);
+            x = FloatVector.broadcast(S, pa[a + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, pa[ao + 3]);
+            x = FloatVector.broadcast(S, pa[a + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, pa[ao + 4]);
+            x = FloatVector.broadcast(S, pa[a + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, pa[ao + 5]);
+            x = FloatVector.broadcast(S, pa[a + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            ao += MR;
-            bo += NR;
-        }
-        if (mr == MR && nr == NR && c.cs == 1) {
-            // full tile, contiguous rows of C: accumulate straight into memory
-            addRow(c, i0, j0, c00, c01);
-            addRow(c, i0 + 1, j0, c10, c11);
-            addRow(c, i0 + 2, j0, c20, c21);
-            addRow(c, i0 + 3, j0, c30, c31);
-            addRow(c, i0 + 4, j0, c40, c41);
-            addRow(c, i0 + 5, j0, c50, c51);
-            return;
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
@@ -215,12 +239,6 @@ final class Sgemm {
         c41.intoArray(tile, 4 * NR + L);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + L);
-        for (int i = 0; i < mr; i++) {
-            for (int j = 0; j < nr; j++) {
-                long o = c.offset + (i0 + i) * c.rs + (j0 + j) * c.cs;
-                c.seg.setAtIndex(ValueLayout.JAVA_FLOAT, o, c.seg.getAtIndex(ValueLayout.JAVA_FLOAT, o) + tile[i * NR + j]);
-            }
-        }
     }
 
     private static void addRow(Mat c, int i, int j0, FloatVector v0, FloatVector v1) {
