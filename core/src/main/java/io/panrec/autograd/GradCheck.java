@@ -132,6 +132,78 @@ public final class GradCheck {
         return idx;
     }
 
+    /**
+     * Checks that another backend computes the same values and gradients as the reference: f runs once on
+     * the reference in F64 and once on {@code backend} in F32 (copies of the inputs), both back-propagating
+     * the same random weighting of the output. Differences must stay within F32 rounding (relative to the
+     * largest magnitude of each tensor). Throws AssertionError naming the tensor and element.
+     */
+    public static void agreesWithReference(String name, String backend, Function<Tensor[], Tensor> f, Tensor... inputs) {
+        try (Scope scope = Scope.open("agree " + name)) {
+            Tensor[] ref = new Tensor[inputs.length];
+            Tensor[] low = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                Tensor x = inputs[i];
+                if (x.dtype().isFloating()) {
+                    try (Backends.Using r = Backends.use("reference"); Autograd.NoGrad off = Autograd.noGrad()) {
+                        ref[i] = x.to(DType.F64).copy().requiresGrad(x.requiresGrad()).sparseGradients(x.sparseGradients());
+                        low[i] = x.to(DType.F32).copy().requiresGrad(x.requiresGrad()).sparseGradients(x.sparseGradients());
+                    }
+                } else {
+                    ref[i] = x;
+                    low[i] = x;
+                }
+            }
+            double[] refOut;
+            double[] w;
+            try (Backends.Using r = Backends.use("reference")) {
+                Tensor y = f.apply(ref);
+                refOut = y.toDoubleArray();
+                SplittableRandom random = new SplittableRandom(name.hashCode());
+                w = new double[refOut.length];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = random.nextDouble(-1, 1);
+                }
+                if (y.requiresGrad()) {
+                    y.backward(Tensor.ofDoubles(w, y.shape()));
+                }
+            }
+            double[] lowOut;
+            try (Backends.Using b = Backends.use(backend)) {
+                Tensor y = f.apply(low);
+                lowOut = y.toDoubleArray();
+                if (y.requiresGrad()) {
+                    y.backward(Tensor.ofDoubles(w, y.shape()).to(DType.F32));
+                }
+            }
+            try (Backends.Using r = Backends.use("reference")) {
+                close(name + " output", refOut, lowOut);
+                for (int i = 0; i < inputs.length; i++) {
+                    if (ref[i].requiresGrad()) {
+                        close(name + " gradient of input " + i, analytic(ref[i]), analytic(low[i]));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void close(String what, double[] expected, double[] actual) {
+        if (expected.length != actual.length) {
+            throw new AssertionError(what + ": " + expected.length + " vs " + actual.length + " elements");
+        }
+        double scale = 0;
+        for (double v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double tol = 1e-4 + 2e-4 * scale;
+        for (int i = 0; i < expected.length; i++) {
+            if (!(Math.abs(expected[i] - actual[i]) <= tol)) {
+                throw new AssertionError(what + ": element " + i + " is " + actual[i] + ", reference " + expected[i]
+                        + " (tolerance " + tol + ")");
+            }
+        }
+    }
+
     /** The ops recorded in the graph below t. */
     public static java.util.Set<Op> opsBelow(Tensor t) {
         java.util.Set<Op> ops = java.util.EnumSet.noneOf(Op.class);
