@@ -233,8 +233,14 @@ public abstract class Optimizer {
                 ensureState(s);
                 s.steps++;
                 prepare(s.steps);
+                // the segments are fetched once per parameter, not once per row
+                MemorySegment ps = p.dataSegment();
+                MemorySegment[] ss = new MemorySegment[s.state.length];
+                for (int j = 0; j < ss.length; j++) {
+                    ss[j] = s.state[j].dataSegment();
+                }
                 if (w instanceof Tensor dense) {
-                    updateRange(s, dense.dataSegment(), 0, 0, p.numel());
+                    updateRange(p.dtype(), ps, ss, dense.dataSegment(), 0, 0, p.numel());
                     continue;
                 }
                 RowSparseGrad.Coalesced c = (RowSparseGrad.Coalesced) w;
@@ -247,11 +253,11 @@ public abstract class Optimizer {
                     long bytes = p.numel() * p.dtype().byteSize();
                     MemorySegment.copy(dense.dataSegment(), 0, sum.dataSegment(), 0, bytes);
                     addRows(sum.dataSegment(), c.values().dataSegment(), rows, cols, p.dtype());
-                    updateRange(s, sum.dataSegment(), 0, 0, p.numel());
+                    updateRange(p.dtype(), ps, ss, sum.dataSegment(), 0, 0, p.numel());
                 } else {
                     MemorySegment values = c.values().dataSegment();
                     for (int r = 0; r < rows.length; r++) {
-                        updateRange(s, values, (long) r * cols, rows[r] * cols, cols);
+                        updateRange(p.dtype(), ps, ss, values, (long) r * cols, rows[r] * cols, cols);
                     }
                 }
             }
@@ -562,19 +568,14 @@ public abstract class Optimizer {
     }
 
     /**
-     * Applies the kernel to {@code len} elements of a parameter starting at element {@code at}, with the
-     * gradient read from {@code grad} starting at element {@code gradAt}.
+     * Applies the kernel to {@code len} elements of a parameter (data {@code ps}, state {@code ss})
+     * starting at element {@code at}, with the gradient read from {@code grad} starting at element
+     * {@code gradAt}.
      */
-    private void updateRange(Slot s, MemorySegment grad, long gradAt, long at, long len) {
-        Tensor p = s.param;
-        MemorySegment ps = p.dataSegment();
-        Tensor[] state = s.state;
-        int k = state.length;
-        MemorySegment[] ss = new MemorySegment[k];
-        for (int j = 0; j < k; j++) {
-            ss[j] = state[j].dataSegment();
-        }
-        if (p.dtype() == DType.F32) {
+    private void updateRange(DType dtype, MemorySegment ps, MemorySegment[] ss, MemorySegment grad, long gradAt, long at,
+                             long len) {
+        int k = ss.length;
+        if (dtype == DType.F32) {
             if (sf == null) {
                 sf = new float[k][CHUNK];
             }
