@@ -218,6 +218,10 @@ public abstract class Optimizer {
                         temp = Scope.open(kind + "-step");
                     }
                     RowSparseGrad.Coalesced c = sparse.coalesce();
+                    if (c.values().dtype() != p.dtype()) {
+                        throw new IllegalArgumentException(kind + ".step: the row-sparse gradient of parameter " + s.index
+                                + " " + p.describe() + " holds " + c.values().dtype() + " values");
+                    }
                     checkRows(s, c.rows());
                     work[s.index] = c;
                 } else {
@@ -398,14 +402,14 @@ public abstract class Optimizer {
                     + "optimizer kind? " + kind + " keeps " + Arrays.toString(names) + " per parameter)");
         }
         for (int i = 0; i < slots.length; i++) {
-            boolean anyMoment = moments[i] != null;
-            if (anyMoment != (steps[i] >= 0)) {
-                throw new IllegalArgumentException(kind + ".loadStateDict: parameter " + i + " has "
-                        + (anyMoment ? "moments but no 'param." + i + ".step'" : "'param." + i + ".step' but no moments"));
+            // a parameter has state iff it has a step counter (stateless SGD keeps nothing else)
+            if (moments[i] != null && steps[i] < 0) {
+                throw new IllegalArgumentException(kind + ".loadStateDict: parameter " + i + " has moments but no 'param."
+                        + i + ".step'");
             }
-            if (anyMoment) {
+            if (steps[i] >= 0) {
                 for (int k = 0; k < names.length; k++) {
-                    if (moments[i][k] == null) {
+                    if (moments[i] == null || moments[i][k] == null) {
                         throw new IllegalArgumentException(kind + ".loadStateDict: 'param." + i + "." + names[k] + "' is missing");
                     }
                 }
@@ -420,7 +424,7 @@ public abstract class Optimizer {
         }
         for (int i = 0; i < slots.length; i++) {
             Slot s = slots[i];
-            if (moments[i] == null) {
+            if (steps[i] < 0) {
                 s.state = null;
                 s.steps = 0;
                 continue;

@@ -164,6 +164,37 @@ class SafeTensorsTest {
     }
 
     @Test
+    void tensorsLargerThanOneWriteChunkRoundTrip() throws IOException {
+        // 2400 x 2200 floats = 21 MB: more than one 16 MB write, contiguous and as a strided view
+        int rows = 2400;
+        int cols = 2200;
+        try (Scope s = Scope.open("big")) {
+            Tensor big = Tensor.zeros(DType.F32, rows, cols);
+            MemorySegment seg = big.segment();
+            for (long i = 0; i < (long) rows * cols; i++) {
+                seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, i * 0.5f);
+            }
+            Tensor transposed = big.view(new int[] {cols, rows}, new long[] {1, cols}, 0);
+            Path p = dir.resolve("big.safetensors");
+            SafeTensors.write(p, Map.of("big", big, "t", transposed));
+            try (SafeTensorsFile f = SafeTensors.open(p)) {
+                Tensor b = f.tensor("big");
+                Tensor t = f.tensor("t");
+                SplittableRandom r = new SplittableRandom(3);
+                for (int k = 0; k < 2000; k++) {
+                    int i = r.nextInt(rows);
+                    int j = r.nextInt(cols);
+                    float expected = ((long) i * cols + j) * 0.5f;
+                    assertEquals(expected, b.get(i, j), 0);
+                    assertEquals(expected, t.get(j, i), 0);
+                }
+                assertEquals(((long) rows * cols - 1) * 0.5f, b.get(rows - 1, cols - 1), 0);
+                assertEquals(((long) rows * cols - 1) * 0.5f, t.get(cols - 1, rows - 1), 0);
+            }
+        }
+    }
+
+    @Test
     void randomTensorsRoundTrip() throws IOException {
         long seed = System.nanoTime();
         SplittableRandom r = new SplittableRandom(seed);

@@ -94,6 +94,20 @@ class OptimizerStateTest {
     }
 
     @Test
+    void plainSgdKeepsOnlyItsCounters() {
+        Tensor a = param(new float[] {1, 2}, 2);
+        SGD first = new SGD(List.of(a), 0.1);
+        grad(a, new float[] {1, 1});
+        first.step();
+        first.step();
+        SGD second = new SGD(List.of(param(new float[] {1, 2}, 2)), 0.3);
+        second.loadStateDict(first.stateDict());
+        assertEquals(2, second.steps(0));
+        assertEquals(2, second.iterations());
+        assertEquals(0.1, second.lr(), 0);
+    }
+
+    @Test
     void badStateDictsAreRejectedAndChangeNothing() {
         Tensor a = param(new float[] {1, 2}, 2);
         Adam adam = new Adam(List.of(a), 0.1);
