@@ -195,7 +195,9 @@ public abstract class Optimizer {
 
     /**
      * Updates every parameter that has a gradient, once. Parameters without a gradient (null dense
-     * gradient and no sparse rows) are skipped and their step counter does not advance.
+     * gradient and no sparse rows) are skipped and their step counter does not advance. All gradients
+     * are checked (shapes, dtypes, scopes, sparse row ranges) before the first parameter changes, so a
+     * step that throws has updated nothing.
      */
     public void step() {
         Scope temp = null;
@@ -227,6 +229,9 @@ public abstract class Optimizer {
                 } else {
                     work[s.index] = dense;
                 }
+                if (work[s.index] != null) {
+                    ensureState(s); // allocation may fail too: before anything is updated
+                }
             }
             for (Slot s : slots) {
                 Object w = work[s.index];
@@ -234,7 +239,6 @@ public abstract class Optimizer {
                     continue;
                 }
                 Tensor p = s.param;
-                ensureState(s);
                 s.steps++;
                 prepare(s.steps);
                 // the segments are fetched once per parameter, not once per row
