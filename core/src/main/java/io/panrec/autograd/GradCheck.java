@@ -52,7 +52,7 @@ public final class GradCheck {
             for (int i = 0; i < w.length; i++) {
                 w[i] = random.nextDouble(-1, 1);
             }
-            Tensor wt = Tensor.ofDoubles(w, y.shape());
+            Tensor wt = shaped(w, y.shape());
             y.backward(wt);
 
             for (int k = 0; k < inputs.length; k++) {
@@ -165,7 +165,7 @@ public final class GradCheck {
                     w[i] = random.nextDouble(-1, 1);
                 }
                 if (y.requiresGrad()) {
-                    y.backward(Tensor.ofDoubles(w, y.shape()));
+                    y.backward(shaped(w, y.shape()));
                 }
             }
             double[] lowOut;
@@ -173,7 +173,7 @@ public final class GradCheck {
                 Tensor y = f.apply(low);
                 lowOut = y.toDoubleArray();
                 if (y.requiresGrad()) {
-                    y.backward(Tensor.ofDoubles(w, y.shape()).to(DType.F32));
+                    y.backward(shaped(w, y.shape()).to(DType.F32));
                 }
             }
             try (Backends.Using r = Backends.use("reference")) {
@@ -202,6 +202,11 @@ public final class GradCheck {
                         + " (tolerance " + tol + ")");
             }
         }
+    }
+
+    /** A tensor of exactly this shape, rank 0 included (the array factories make length-1 data 1-D). */
+    private static Tensor shaped(double[] data, int[] shape) {
+        return Tensor.ofDoubles(data, data.length).view(shape, io.panrec.tensor.Shape.contiguousStrides(shape), 0);
     }
 
     /** The ops recorded in the graph below t. */

@@ -45,7 +45,7 @@ public final class GradientCases {
     }
 
     /** A differentiable F64 input, uniform in [lo, hi). */
-    private Tensor in(double lo, double hi, int... shape) {
+    private Tensor range(double lo, double hi, int... shape) {
         int n = 1;
         for (int d : shape) {
             n *= d;
@@ -58,7 +58,7 @@ public final class GradientCases {
     }
 
     private Tensor in(int... shape) {
-        return in(-1, 1, shape);
+        return range(-1, 1, shape);
     }
 
     private void add(String name, Function<Tensor[], Tensor> f, Tensor... inputs) {
@@ -70,23 +70,23 @@ public final class GradientCases {
         add("add broadcast", x -> Elementwise.add(x[0], x[1]), in(3, 1, 4), in(5, 4));
         add("sub broadcast", x -> Elementwise.sub(x[0], x[1]), in(3, 1), in(1, 7));
         add("mul broadcast", x -> Elementwise.mul(x[0], x[1]), in(2, 3, 5), in(5));
-        add("div broadcast", x -> Elementwise.div(x[0], x[1]), in(4, 3), in(0.5, 2, 3));
+        add("div broadcast", x -> Elementwise.div(x[0], x[1]), in(4, 3), range(0.5, 2, 3));
         add("maximum", x -> Elementwise.maximum(x[0], x[1]), in(3, 17), in(17));
         add("minimum", x -> Elementwise.minimum(x[0], x[1]), in(3, 17), in(3, 1));
         add("scalar ops", x -> Elementwise.div(Elementwise.rsub(2f, Elementwise.mul(x[0], 3f)), 1.5f), in(5));
         add("neg", x -> Elementwise.neg(x[0]), in(7));
-        add("abs", x -> Elementwise.abs(x[0]), in(0.1, 1, 7));
-        add("relu", x -> Elementwise.relu(x[0]), in(0.1, 1, 9));
-        add("relu negative", x -> Elementwise.relu(Elementwise.neg(x[0])), in(0.1, 1, 3));
-        add("leakyRelu", x -> Elementwise.leakyRelu(Elementwise.sub(x[0], 0.5f), 0.1f), in(0, 0.4, 4));
-        add("sigmoid", x -> Elementwise.sigmoid(x[0]), in(-3, 3, 13));
-        add("tanh", x -> Elementwise.tanh(x[0]), in(-2, 2, 13));
-        add("exp", x -> Elementwise.exp(x[0]), in(-2, 2, 13));
-        add("log", x -> Elementwise.log(x[0]), in(0.2, 3, 13));
-        add("sqrt", x -> Elementwise.sqrt(x[0]), in(0.2, 3, 13));
-        add("pow", x -> Elementwise.pow(x[0], 2.5f), in(0.2, 3, 13));
-        add("softplus", x -> Elementwise.softplus(x[0]), in(-30, 30, 13));
-        add("gelu", x -> Elementwise.gelu(x[0]), in(-3, 3, 13));
+        add("abs", x -> Elementwise.abs(x[0]), range(0.1, 1, 7));
+        add("relu", x -> Elementwise.relu(x[0]), range(0.1, 1, 9));
+        add("relu negative", x -> Elementwise.relu(Elementwise.neg(x[0])), range(0.1, 1, 3));
+        add("leakyRelu", x -> Elementwise.leakyRelu(Elementwise.sub(x[0], 0.5f), 0.1f), range(0, 0.4, 4));
+        add("sigmoid", x -> Elementwise.sigmoid(x[0]), range(-3, 3, 13));
+        add("tanh", x -> Elementwise.tanh(x[0]), range(-2, 2, 13));
+        add("exp", x -> Elementwise.exp(x[0]), range(-2, 2, 13));
+        add("log", x -> Elementwise.log(x[0]), range(0.2, 3, 13));
+        add("sqrt", x -> Elementwise.sqrt(x[0]), range(0.2, 3, 13));
+        add("pow", x -> Elementwise.pow(x[0], 2.5f), range(0.2, 3, 13));
+        add("softplus", x -> Elementwise.softplus(x[0]), range(-30, 30, 13));
+        add("gelu", x -> Elementwise.gelu(x[0]), range(-3, 3, 13));
         // matmul: plain, transposed views, batched with broadcasting, vectors
         add("matmul", x -> Linalg.matmul(x[0], x[1]), in(3, 4), in(4, 5));
         add("matmul transposed", x -> Linalg.matmul(x[0].t(), x[1].t()), in(4, 3), in(5, 4));
@@ -99,10 +99,10 @@ public final class GradientCases {
         add("mean axis", x -> Reductions.mean(x[0], new int[] {-1}, false), in(3, 4, 5));
         add("max axis", x -> Reductions.max(x[0], new int[] {1}, false), in(3, 7, 2));
         add("min axis", x -> Reductions.min(x[0], new int[] {0}, true), in(5, 3));
-        add("logSumExp", x -> Reductions.logSumExp(x[0], 1, false), in(-5, 5, 3, 6));
+        add("logSumExp", x -> Reductions.logSumExp(x[0], 1, false), range(-5, 5, 3, 6));
         add("normalize", x -> Reductions.normalize(x[0], -1, 1e-12f), in(4, 5));
-        add("softmax", x -> Reductions.softmax(x[0], 0), in(-2, 2, 5, 3));
-        add("logSoftmax", x -> Reductions.logSoftmax(x[0], -1), in(-2, 2, 3, 7));
+        add("softmax", x -> Reductions.softmax(x[0], 0), range(-2, 2, 5, 3));
+        add("logSoftmax", x -> Reductions.logSoftmax(x[0], -1), range(-2, 2, 3, 7));
         add("layerNorm", x -> Normalization.layerNorm(x[0], x[1], x[2], 1e-5f), in(2, 3, 7), in(7), in(7));
         add("layerNorm no affine", x -> Normalization.layerNorm(x[0], null, null, 1e-5f), in(4, 5));
         // shapes
@@ -133,14 +133,14 @@ public final class GradientCases {
         add("avgPool2d", x -> Pooling.avgPool2d(x[0], 3, 2, 1), in(2, 2, 7, 5));
         add("avgPool2d exclude pad", x -> Pooling.pool2d(x[0], new PoolSpec(PoolSpec.Kind.AVG, 2, 3, 1, 2, 1, 1, false)),
                 in(1, 2, 4, 5));
-        add("lpPool2d", x -> Pooling.lpPool2d(x[0], 3f, 2, 2), in(0.2, 1, 1, 2, 4, 4));
+        add("lpPool2d", x -> Pooling.lpPool2d(x[0], 3f, 2, 2), range(0.2, 1, 1, 2, 4, 4));
         add("maxPool1d", x -> Pooling.maxPool1d(x[0], 3, 2, 1), in(2, 3, 8));
         add("avgPool1d", x -> Pooling.avgPool1d(x[0], 2, 1, 0), in(2, 3, 5));
         add("global pools", x -> Elementwise.add(Elementwise.add(Pooling.globalMaxPool(x[0]), Pooling.globalAvgPool(x[0])),
-                Pooling.globalLpPool(x[0], 2f)), in(0.1, 1, 2, 3, 4, 3));
+                Pooling.globalLpPool(x[0], 2f)), range(0.1, 1, 2, 3, 4, 3));
         Tensor lengths = Tensor.ofLongs(new long[] {3, 1, 4}, 3);
         for (Pooling.Mode mode : Pooling.Mode.values()) {
-            add("maskedPool " + mode, x -> Pooling.maskedPool(x[0], x[1], mode, 2f), in(0.1, 1, 3, 4, 5), lengths);
+            add("maskedPool " + mode, x -> Pooling.maskedPool(x[0], x[1], mode, 2f), range(0.1, 1, 3, 4, 5), lengths);
         }
         add("dropout", x -> Normalization.dropout(x[0], 0.4f, true, new SplittableRandom(7)), in(4, 5));
 
