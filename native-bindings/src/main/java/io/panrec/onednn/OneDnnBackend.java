@@ -40,8 +40,26 @@ public final class OneDnnBackend extends DelegatingBackend {
     /** A primitive oneDNN declined to build for this key: fall back without asking again. */
     private static final Entry UNSUPPORTED = new Entry(null, null, new Dnnl.MemoryDesc[0], null, null);
 
+    /**
+     * Element-wise ops, reductions and softmax below this many elements run on the fallback: a oneDNN
+     * call costs about a microsecond of fixed overhead (memory objects, argument list, execute), more
+     * than the whole op costs in Java at that size. Matmul, convolution, pooling and layer norm always run
+     * here. {@code -Dpanrec.onednn.minElements} changes it.
+     */
+    private volatile long minElements = Long.getLong("panrec.onednn.minElements", 4096);
+
     public OneDnnBackend(Backend fallback) {
         super(fallback);
+    }
+
+    /** Sets the size below which element-wise ops stay on the fallback (0: always oneDNN; tests use it). */
+    public OneDnnBackend minElements(long elements) {
+        this.minElements = Math.max(0, elements);
+        return this;
+    }
+
+    private boolean small(Tensor t) {
+        return t.numel() < minElements;
     }
 
     @Override
@@ -369,7 +387,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     public void unary(UnaryOp op, float alpha, Tensor x, Tensor out) {
         require(x.sameShape(out), "unary " + op, () -> x.describe() + " -> " + out.describe());
         // oneDNN's eltwise wants source and destination in one layout; a transposed input runs on the fallback
-        if (!f32(x, out) || !plain(x) || !plain(out) || !Arrays.equals(strides(x), strides(out))) {
+        if (small(x) || !f32(x, out) || !plain(x) || !plain(out) || !Arrays.equals(strides(x), strides(out))) {
             fallback.unary(op, alpha, x, out);
             return;
         }
@@ -398,7 +416,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     public void unaryBackward(UnaryOp op, float alpha, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn) {
         require(x.sameShape(gradOut) && x.sameShape(gradIn), "unaryBackward " + op,
                 () -> x.describe() + ", " + gradOut.describe() + " -> " + gradIn.describe());
-        if (!f32(x, gradOut, gradIn) || !plain(x) || !plain(gradOut) || !plain(gradIn)) {
+        if (small(x) || !f32(x, gradOut, gradIn) || !plain(x) || !plain(gradOut) || !plain(gradIn)) {
             fallback.unaryBackward(op, alpha, x, y, gradOut, gradIn);
             return;
         }
@@ -451,7 +469,7 @@ public final class OneDnnBackend extends DelegatingBackend {
                 () -> "operands must already have the output's shape: " + a.describe() + ", " + b.describe() + " -> " + out.describe());
         // src1 may be broadcast (stride 0 becomes a dimension of 1, which oneDNN broadcasts); src0 may not
         Tensor b1 = collapseBroadcast(b);
-        if (!f32(a, b, out) || !plain(a) || !plain(out) || b1 == null || !plain(b1)) {
+        if (small(out) || !f32(a, b, out) || !plain(a) || !plain(out) || b1 == null || !plain(b1)) {
             fallback.binary(op, a, b, out);
             return;
         }
@@ -503,7 +521,7 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         boolean ok = shapesOk;
         require(ok, "reduce " + op, () -> "output must have size 1 or the input's size on every axis: " + x.describe() + " -> " + out.describe());
-        if (!f32(x, out) || !plain(x) || !plain(out) || !reduces) {
+        if (small(x) || !f32(x, out) || !plain(x) || !plain(out) || !reduces) {
             fallback.reduce(op, x, out);
             return;
         }
@@ -536,7 +554,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     @Override
     public void softmax(Tensor x, int axis, boolean log, Tensor out) {
         require(x.sameShape(out) && axis >= 0 && axis < x.rank(), "softmax", () -> x.describe() + " axis " + axis + " -> " + out.describe());
-        if (!f32(x, out) || !plain(x) || !plain(out)) {
+        if (small(x) || !f32(x, out) || !plain(x) || !plain(out)) {
             fallback.softmax(x, axis, log, out);
             return;
         }
@@ -565,7 +583,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     public void softmaxBackward(Tensor y, Tensor gradOut, int axis, boolean log, Tensor gradIn) {
         require(y.sameShape(gradOut) && y.sameShape(gradIn) && axis >= 0 && axis < y.rank(), "softmaxBackward",
                 () -> y.describe() + ", " + gradOut.describe() + " -> " + gradIn.describe());
-        if (!f32(y, gradOut, gradIn) || !plain(y) || !plain(gradOut) || !plain(gradIn)) {
+        if (small(y) || !f32(y, gradOut, gradIn) || !plain(y) || !plain(gradOut) || !plain(gradIn)) {
             fallback.softmaxBackward(y, gradOut, axis, log, gradIn);
             return;
         }
@@ -604,7 +622,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     @Override
     public void copy(Tensor src, Tensor dst) {
         require(src.sameShape(dst), "copy", () -> src.describe() + " -> " + dst.describe());
-        if (!f32(src, dst) || !plain(src) || !plain(dst)) {
+        if (small(src) || !f32(src, dst) || !plain(src) || !plain(dst)) {
             fallback.copy(src, dst);
             return;
         }
