@@ -1,12 +1,13 @@
 package io.panrec.models.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -75,10 +76,11 @@ final class RecordSource {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "data file not found (or not a regular file)");
         }
-        CharsetDecoder decoder = charset.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder), 1 << 16)) {
+        if (!asciiCompatible(charset)) {
+            throw new IllegalArgumentException(file + ": charset " + charset.name() + " is not supported; data files must be in an "
+                    + "ASCII-compatible encoding (UTF-8, ISO-8859-1, windows-1252, ...)");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
             LineSource lines = new LineSource(in, charset);
             String line;
             while ((line = lines.next()) != null) {
@@ -112,18 +114,60 @@ final class RecordSource {
         }
     }
 
-    /** Lines with numbers, a BOM dropped, and lines that can be pushed back to be read again. */
+    /** Whether line breaks are the bytes '\n' and '\r' and ASCII is itself, so lines can be cut as bytes. */
+    private static boolean asciiCompatible(Charset cs) {
+        byte[] b = "az09,|:\t\r\n\"".getBytes(cs);
+        return java.util.Arrays.equals(b, "az09,|:\t\r\n\"".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Lines cut at the bytes '\n', "\r\n" or '\r' and decoded one by one, strictly, so that an undecodable
+     * byte is reported with its line number; a BOM is dropped; lines can be pushed back to be read again.
+     */
     private final class LineSource {
-        private final BufferedReader in;
+        private final InputStream in;
         private final Charset charset;
+        private final CharsetDecoder decoder;
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int end;
+        private boolean eof;
+        private byte[] line = new byte[256];
         private final Deque<String> pending = new ArrayDeque<>();
         private long pendingFirstLine;
         private long number;       // the number of the line last returned
         private long readFromFile; // lines consumed from the file
 
-        LineSource(BufferedReader in, Charset charset) {
+        LineSource(InputStream in, Charset charset) {
             this.in = in;
             this.charset = charset;
+            this.decoder = charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+        }
+
+        private int read() throws IOException {
+            if (pos == end) {
+                if (eof) {
+                    return -1;
+                }
+                end = in.read(buf, 0, buf.length);
+                pos = 0;
+                if (end <= 0) {
+                    end = 0;
+                    eof = true;
+                    return -1;
+                }
+            }
+            return buf[pos++] & 0xFF;
+        }
+
+        private int peek() throws IOException {
+            int b = read();
+            if (b >= 0) {
+                pos--;
+            }
+            return b;
         }
 
         String next() throws IOException {
@@ -131,23 +175,47 @@ final class RecordSource {
                 number = pendingFirstLine++;
                 return pending.pollFirst();
             }
-            String line;
-            try {
-                line = in.readLine();
-            } catch (CharacterCodingException e) {
-                throw fatal(readFromFile + 1, "text is not valid " + charset.name()
-                        + (charset.name().equals("UTF-8") ? " (if the file is Latin-1, read it as ISO-8859-1)" : "")
-                        + ": " + e.getMessage());
+            int len = 0;
+            boolean ascii = true;
+            int b;
+            boolean any = false;
+            while ((b = read()) >= 0) {
+                any = true;
+                if (b == '\n') {
+                    break;
+                }
+                if (b == '\r') {
+                    if (peek() == '\n') {
+                        read();
+                    }
+                    break;
+                }
+                if (len == line.length) {
+                    line = java.util.Arrays.copyOf(line, len * 2);
+                }
+                line[len++] = (byte) b;
+                ascii &= b < 0x80;
             }
-            if (line == null) {
+            if (!any) {
                 return null;
             }
             readFromFile++;
             number = readFromFile;
-            if (number == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
-                line = line.substring(1);
+            String text;
+            if (ascii) {
+                text = new String(line, 0, len, StandardCharsets.ISO_8859_1); // ASCII reads the same in every supported charset
+            } else {
+                try {
+                    text = decoder.decode(ByteBuffer.wrap(line, 0, len)).toString();
+                } catch (CharacterCodingException e) {
+                    throw fatal(number, "text is not valid " + charset.name()
+                            + (charset.equals(StandardCharsets.UTF_8) ? " (if the file is Latin-1, read it as ISO-8859-1)" : ""));
+                }
             }
-            return line;
+            if (number == 1 && !text.isEmpty() && text.charAt(0) == '\uFEFF') {
+                text = text.substring(1);
+            }
+            return text;
         }
 
         long lineNumber() {
@@ -155,7 +223,7 @@ final class RecordSource {
         }
 
         void pushBack(List<String> lines, long firstLineNumber) {
-            // lines pushed back were read after any pending ones, so they go first only if none remain
+            // the pushed-back lines came right after the record's first line, and before any still pending
             List<String> rest = new ArrayList<>(pending);
             pending.clear();
             pending.addAll(lines);
