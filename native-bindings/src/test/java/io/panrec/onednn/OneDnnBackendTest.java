@@ -243,13 +243,28 @@ class OneDnnBackendTest {
 
     @Test
     void aRepeatedCallCreatesNoPrimitive() {
-        Tensor a = rand.f32(1, 31, 17), b = rand.f32(1, 17, 23), c = Tensor.zeros(1, 31, 23);
-        dnn.matmul(a, b, c, 1f, 0f);
+        Tensor x = rand.f32(2, 3, 13, 11), w = rand.f32(5, 3, 3, 3), y = Tensor.zeros(2, 5, 11, 9);
+        Tensor lx = rand.f32(31, 17), lw = rand.f32(23, 17), lb = rand.f32(23), lo = Tensor.zeros(31, 23);
+        dnn.conv2d(x, w, null, y, ConvSpec.of(1, 0));
+        dnn.linear(lx, lw, lb, true, lo);
         long created = dnn.primitivesCreated();
+        assertTrue(created >= 2);
         for (int i = 0; i < 5; i++) {
-            dnn.matmul(rand.f32(1, 31, 17), rand.f32(1, 17, 23), c, 1f, 0f);
+            dnn.conv2d(rand.f32(2, 3, 13, 11), w, null, y, ConvSpec.of(1, 0));
+            dnn.linear(rand.f32(31, 17), lw, lb, true, lo);
         }
         assertEquals(created, dnn.primitivesCreated());
+        // a strided layout dnnl_sgemm cannot take uses the cached matmul primitive, also created once
+        Tensor a = rand.f32(1, 9, 2, 7).view(new int[] {1, 9, 7}, new long[] {126, 14, 2}, 0);
+        Tensor b = rand.f32(1, 7, 5), c = Tensor.zeros(1, 9, 5);
+        dnn.matmul(a, b, c, 1f, 0f);
+        long afterMatmul = dnn.primitivesCreated();
+        assertEquals(created + 1, afterMatmul);
+        dnn.matmul(a, b, c, 1f, 0f);
+        assertEquals(afterMatmul, dnn.primitivesCreated());
+        Tensor c0 = Tensor.zeros(1, 9, 5);
+        ref.matmul(a, b, c0, 1f, 0f);
+        rand.assertClose("matmul through the primitive", c0, c, 7);
     }
 
     @Test

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "panrec", mixinStandardHelpOptions = true, version = "panrec 0.1.0-SNAPSHOT",
         description = "Deep-learning recommenders for Java search engines.",
-        subcommands = {DemoCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, BackendsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class PanrecCli implements Runnable {
 
     @CommandLine.Spec
