@@ -61,6 +61,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     }
 
     private boolean small(Tensor t) {
+        t.segment(); // liveness first
         return t.numel() < minElements;
     }
 
@@ -192,13 +193,16 @@ public final class OneDnnBackend extends DelegatingBackend {
 
     // ------------------------------------------------------------------ descriptors from tensors
 
+    /** Whether all (non-null) tensors are F32; throws first if any of them belongs to a closed scope. */
     private static boolean f32(Tensor... ts) {
+        boolean all = true;
         for (Tensor t : ts) {
-            if (t != null && t.dtype() != DType.F32) {
-                return false;
+            if (t != null) {
+                t.segment(); // liveness, checked in Java before anything native happens
+                all &= t.dtype() == DType.F32;
             }
         }
-        return true;
+        return all;
     }
 
     /** oneDNN wants positive strides; broadcast (stride-0) dimensions of size > 1 are not plain memory. */
