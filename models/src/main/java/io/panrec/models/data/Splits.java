@@ -52,38 +52,34 @@ public final class Splits {
         requireTimestamps(data, "leave-one-out by time");
         int n = data.size();
         int nu = data.numUsers();
-        // rows grouped by user (counting sort), each group then ordered by (timestamp, row)
-        int[] start = new int[nu + 1];
+        // one pass keeping each user's latest and second-latest row by (timestamp, row)
+        int[] count = new int[nu];
+        int[] latest = new int[nu];
+        int[] second = new int[nu];
+        Arrays.fill(latest, -1);
+        Arrays.fill(second, -1);
         for (int r = 0; r < n; r++) {
-            start[data.user(r) + 1]++;
-        }
-        for (int u = 0; u < nu; u++) {
-            start[u + 1] += start[u];
-        }
-        Integer[] byUser = new Integer[n];
-        int[] fill = Arrays.copyOf(start, nu);
-        for (int r = 0; r < n; r++) {
-            byUser[fill[data.user(r)]++] = r;
+            int u = data.user(r);
+            count[u]++;
+            if (latest[u] < 0 || later(data, r, latest[u])) {
+                second[u] = latest[u];
+                latest[u] = r;
+            } else if (second[u] < 0 || later(data, r, second[u])) {
+                second[u] = r;
+            }
         }
         boolean[] isTest = new boolean[n];
         boolean[] isValid = new boolean[n];
         int nTest = 0;
         int nValid = 0;
         for (int u = 0; u < nu; u++) {
-            int from = start[u];
-            int to = start[u + 1];
-            int count = to - from;
-            if (count < 2) {
+            if (count[u] < 2) {
                 continue;
             }
-            Arrays.sort(byUser, from, to, (a, b) -> {
-                int c = Long.compare(data.timestamp(a), data.timestamp(b));
-                return c != 0 ? c : Integer.compare(a, b);
-            });
-            isTest[byUser[to - 1]] = true;
+            isTest[latest[u]] = true;
             nTest++;
-            if (validation && count >= 3) {
-                isValid[byUser[to - 2]] = true;
+            if (validation && count[u] >= 3) {
+                isValid[second[u]] = true;
                 nValid++;
             }
         }
@@ -105,6 +101,13 @@ public final class Splits {
         return new Split(data.select(train), data.select(valid), data.select(test));
     }
 
+    /** Whether row r comes after row q in time; equal timestamps are ordered by row. */
+    private static boolean later(Interactions data, int r, int q) {
+        long tr = data.timestamp(r);
+        long tq = data.timestamp(q);
+        return tr != tq ? tr > tq : r > q;
+    }
+
     /**
      * A global temporal cut: rows ordered by (timestamp, row); the latest {@code round(n * testFraction)}
      * are the test part, the {@code round(n * validationFraction)} before them the validation part, the
@@ -117,24 +120,48 @@ public final class Splits {
         checkFractions(testFraction, validationFraction);
         requireTimestamps(data, "a temporal split");
         int n = data.size();
-        // a boxed sort with a comparator: timestamps are 64-bit, so (timestamp, row) does not pack into one long
-        Integer[] order = new Integer[n];
-        for (int r = 0; r < n; r++) {
-            order[r] = r;
-        }
-        Arrays.sort(order, (a, b) -> {
-            int c = Long.compare(data.timestamp(a), data.timestamp(b));
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        int[] ord = timeOrder(data);
         int nTest = (int) Math.round(n * testFraction);
         int nValid = (int) Math.round(n * validationFraction);
         int nTrain = n - nTest - nValid;
-        int[] ord = new int[n];
-        for (int i = 0; i < n; i++) {
-            ord[i] = order[i];
-        }
         return new Split(data.select(sorted(ord, 0, nTrain)), data.select(sorted(ord, nTrain, nTrain + nValid)),
                 data.select(sorted(ord, nTrain + nValid, n)));
+    }
+
+    /** Row numbers ordered by (timestamp, row). */
+    static int[] timeOrder(Interactions data) {
+        int n = data.size();
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int r = 0; r < n; r++) {
+            min = Math.min(min, data.timestamp(r));
+            max = Math.max(max, data.timestamp(r));
+        }
+        int[] ord = new int[n];
+        if (n > 0 && max - min >= 0 && max - min < (1L << 31)) {
+            // the usual case (seconds over less than 68 years): (timestamp - min, row) packed in one long
+            long[] keys = new long[n];
+            for (int r = 0; r < n; r++) {
+                keys[r] = (data.timestamp(r) - min) << 32 | r;
+            }
+            Arrays.sort(keys);
+            for (int i = 0; i < n; i++) {
+                ord[i] = (int) keys[i];
+            }
+            return ord;
+        }
+        Integer[] boxed = new Integer[n];
+        for (int r = 0; r < n; r++) {
+            boxed[r] = r;
+        }
+        Arrays.sort(boxed, (a, b) -> {
+            int c = Long.compare(data.timestamp(a), data.timestamp(b));
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        for (int i = 0; i < n; i++) {
+            ord[i] = boxed[i];
+        }
+        return ord;
     }
 
     private static int[] sorted(int[] a, int from, int to) {

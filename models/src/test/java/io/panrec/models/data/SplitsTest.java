@@ -82,4 +82,53 @@ class SplitsTest {
         long minTest = Arrays.stream(s.test().timestampColumn()).min().orElseThrow();
         assertTrue(maxTrain <= minValid && maxValid <= minTest, maxTrain + " " + minValid + " " + maxValid + " " + minTest);
     }
+
+    @Test
+    void leaveOneOutAgreesWithSortingEachUsersHistory() {
+        Interactions x = Toy.random(60, 25, 8, 17);
+        // many equal timestamps, to exercise the row tie-break
+        long[] ts = x.timestampColumn();
+        for (int r = 0; r < ts.length; r++) {
+            ts[r] = ts[r] % 5;
+        }
+        Interactions y = Interactions.of(x.users(), x.items(), x.userColumn(), x.itemColumn(), x.ratingColumn(), ts);
+        Split s = Splits.leaveOneOut(y, true);
+        for (int u = 0; u < y.numUsers(); u++) {
+            final int user = u;
+            int[] rows = java.util.stream.IntStream.range(0, y.size()).filter(r -> y.user(r) == user).boxed()
+                    .sorted(java.util.Comparator.<Integer>comparingLong(y::timestamp).thenComparingInt(r -> r))
+                    .mapToInt(Integer::intValue).toArray();
+            int last = rows[rows.length - 1];
+            int before = rows[rows.length - 2];
+            int t = indexOfUser(s.test(), u);
+            int v = indexOfUser(s.validation(), u);
+            assertEquals(y.item(last), s.test().item(t), "user " + u);
+            assertEquals(y.item(before), s.validation().item(v), "user " + u);
+        }
+    }
+
+    private static int indexOfUser(Interactions part, int user) {
+        int found = -1;
+        for (int r = 0; r < part.size(); r++) {
+            if (part.user(r) == user) {
+                assertEquals(-1, found, "user " + user + " has two rows");
+                found = r;
+            }
+        }
+        return found;
+    }
+
+    @Test
+    void temporalOrderWithAHugeTimestampRange() {
+        Interactions x = Toy.table(new int[][] {{0, 0, 1, 0}, {0, 1, 1, 0}, {1, 0, 1, 0}, {1, 1, 1, 0}});
+        long[] ts = {Long.MAX_VALUE, Long.MIN_VALUE, 0, Long.MIN_VALUE};
+        Interactions y = Interactions.of(x.users(), x.items(), x.userColumn(), x.itemColumn(), x.ratingColumn(), ts);
+        assertArrayEquals(new int[] {1, 3, 2, 0}, Splits.timeOrder(y));
+        Split s = Splits.temporal(y, 0.25, 0.25);
+        assertArrayEquals(new long[] {Long.MAX_VALUE}, s.test().timestampColumn());
+        assertArrayEquals(new long[] {0}, s.validation().timestampColumn());
+        long[] small = {30, 10, 20, 10};
+        Interactions z = Interactions.of(x.users(), x.items(), x.userColumn(), x.itemColumn(), x.ratingColumn(), small);
+        assertArrayEquals(new int[] {1, 3, 2, 0}, Splits.timeOrder(z));
+    }
 }
