@@ -41,7 +41,7 @@ public final class ItemCatalog {
         private Builder(Vocabulary items) {
             this.items = Objects.requireNonNull(items, "items");
             this.titles = new String[items.size()];
-            this.genres = new List[items.size()];
+            this.genres = (List<String>[]) new List<?>[items.size()];
         }
 
         /**

@@ -52,7 +52,7 @@ public final class RecommenderScorer implements Scorer {
         } else {
             boolean wasTraining = model.isTraining();
             model.setTraining(false);
-            try (Autograd.NoGrad ng = Autograd.noGrad(); Scope scope = Scope.open("evaluation")) {
+            try (var _ = Autograd.noGrad(); var _ = Scope.open("evaluation")) {
                 Batch batch = new Batch().put(Batch.USERS, Tensor.ofLongs(u)).put(Batch.ITEMS, Tensor.ofLongs(it));
                 Tensor scores = model.predict(batch);
                 if (scores.numel() != total) {
@@ -85,7 +85,7 @@ public final class RecommenderScorer implements Scorer {
         }
         boolean wasTraining = model.isTraining();
         model.setTraining(false);
-        try (Autograd.NoGrad ng = Autograd.noGrad(); Scope scope = Scope.open("evaluation")) {
+        try (var _ = Autograd.noGrad(); var _ = Scope.open("evaluation")) {
             Tensor scores = model.fullSortPredict(users);
             if (scores.rank() != 2 || scores.shape(0) != users.length || scores.shape(1) != numItems) {
                 throw new IllegalStateException(model.settings().owner() + ".fullSortPredict returned " + scores.describe() + " for "

@@ -34,7 +34,7 @@ class BatchesTest {
         Batches b = Batches.over(data).batchSize(32).seed(5).build();
         assertEquals(4, b.batchesPerEpoch());
         assertEquals(120, b.samplesPerEpoch());
-        try (Scope s = Scope.open("test")) {
+        try (var _ = Scope.open("test")) {
             Iterator<Batch> it = b.epoch(0);
             int[] seen = new int[data.size()];
             List<Integer> sizes = new ArrayList<>();
