@@ -80,7 +80,8 @@ public final class Attention {
         scoreShape[batch.length] = tq;
         scoreShape[batch.length + 1] = tk;
 
-        Tensor scores = Elementwise.mul(Linalg.matmul(q, Shapes.transpose(k, -2, -1)), (float) (1.0 / Math.sqrt(d)));
+        Tensor qk = Linalg.matmul(q, Shapes.transpose(k, -2, -1));
+        Tensor scores = Elementwise.mul(qk, Elementwise.constant(qk, 1.0 / Math.sqrt(d)));
         if (bias != null) {
             checkBroadcast(op, "bias", bias, scoreShape);
             scores = Elementwise.add(scores, bias);

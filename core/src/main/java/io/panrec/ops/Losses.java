@@ -142,7 +142,8 @@ public final class Losses {
         }
         Tensor perRow = crossEntropyRows("softmaxCrossEntropy", logits, Tensor.ofLongs(safe, targets.shape()), null);
         Tensor masked = Elementwise.mul(perRow, Tensor.ofDoubles(keep, t.length).to(logits.dtype()));
-        return Elementwise.mul(Reductions.sum(masked), 1f / Math.max(kept, 1));
+        Tensor sum = Reductions.sum(masked);
+        return Elementwise.mul(sum, Elementwise.constant(sum, 1.0 / Math.max(kept, 1)));
     }
 
     /**
@@ -324,7 +325,8 @@ public final class Losses {
         }
         Tensor q = normalize ? Reductions.normalize(queries, 1, 1e-12f) : queries;
         Tensor k = normalize ? Reductions.normalize(keys, 1, 1e-12f) : keys;
-        Tensor logits = Elementwise.mul(Linalg.matmul(q, Shapes.transpose(k, 0, 1)), 1f / temperature);
+        Tensor sim = Linalg.matmul(q, Shapes.transpose(k, 0, 1));
+        Tensor logits = Elementwise.mul(sim, Elementwise.constant(sim, 1.0 / temperature));
         return softmaxCrossEntropy(logits, Indexing.arange(queries.shape(0)));
     }
 
