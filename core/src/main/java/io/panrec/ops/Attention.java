@@ -150,15 +150,25 @@ public final class Attention {
         return Tensor.of(keep, b, 1, maxLength);
     }
 
-    /** The causal keep pattern [Tq, Tk]: 1 where key j <= query i. */
-    static Tensor causalKeep(Tensor like, int tq, int tk) {
-        double[] keep = new double[tq * tk];
+    /**
+     * The causal keep mask [Tq, Tk] (F32): 1 where key j <= query i, top-left aligned. The
+     * {@code causal} flag does the same; the mask is for combining with other patterns by multiplication.
+     */
+    public static Tensor causalMask(int tq, int tk) {
+        if (tq < 0 || tk < 0) {
+            throw new IllegalArgumentException("causalMask: sizes must be >= 0, got " + tq + " x " + tk);
+        }
+        float[] keep = new float[tq * tk];
         for (int i = 0; i < tq; i++) {
             for (int j = 0; j <= i && j < tk; j++) {
                 keep[i * tk + j] = 1;
             }
         }
-        return Tensor.ofDoubles(keep, tq, tk).to(like.dtype());
+        return Tensor.of(keep, tq, tk);
+    }
+
+    private static Tensor causalKeep(Tensor like, int tq, int tk) {
+        return causalMask(tq, tk).to(like.dtype());
     }
 
     private static int[] lead(Tensor t) {

@@ -22,6 +22,17 @@ final class NnTesting {
     private NnTesting() {
     }
 
+    /** A module holding the given ones as children "0", "1", ... (to step and zero them together). */
+    static Module bundle(Module... modules) {
+        return new Module() {
+            {
+                for (int i = 0; i < modules.length; i++) {
+                    registerModule(Integer.toString(i), modules[i]);
+                }
+            }
+        };
+    }
+
     /** Builds a module with F64 parameters (for finite-difference checks). */
     static <M extends Module> M inF64(Supplier<M> build) {
         try (var ignored = Parameter.placement(Scope.global(), DType.F64)) {

@@ -155,7 +155,7 @@ class AttentionTest {
         Tensor q = f64(r, 2, 3, 4, 5).detach();
         Tensor k = f64(r, 2, 3, 4, 5).detach();
         Tensor v = f64(r, 2, 3, 4, 2).detach();
-        Tensor tril = Attention.causalKeep(q, 4, 4);
+        Tensor tril = Attention.causalMask(4, 4);
         TestSeed.assertClose(Attention.scaledDotProduct(q, k, v, null, true).toDoubleArray(),
                 Attention.scaledDotProduct(q, k, v, tril, false).toDoubleArray(), 1e-12, "causal = tril mask");
         Tensor pad = Attention.keyPaddingMask(Tensor.ofInts(new int[] {4, 3}), 4).unsqueeze(1);
