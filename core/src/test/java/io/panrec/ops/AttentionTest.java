@@ -226,4 +226,13 @@ class AttentionTest {
         assertThrows(IndexOutOfBoundsException.class, () -> Attention.keyPaddingMask(Tensor.ofInts(new int[] {6}), 5));
         assertThrows(IllegalArgumentException.class, () -> Attention.keyPaddingMask(Tensor.zeros(DType.F32, 2), 5));
     }
+
+    @Test
+    void vectorBackendAgreesWithTheReference() {
+        SplittableRandom r = SEED.random("vector");
+        Tensor pad = Attention.keyPaddingMask(Tensor.ofLongs(new long[] {17, 0, 5}), 17).unsqueeze(1);
+        GradCheck.agreesWithReference("attention", "vector",
+                in -> Attention.scaledDotProduct(in[0], in[1], in[2], in[3], true), f64(r, 3, 2, 13, 8), f64(r, 3, 2, 17, 8),
+                f64(r, 3, 2, 17, 5), pad);
+    }
 }

@@ -337,4 +337,21 @@ class LossesTest {
         GradCheck.check("sampledSoftmax sparse logQ", in -> Losses.sampledSoftmax(in[0], in[1], in[2], in[3], prob),
                 f64(r, 4, 3), f64(r, 9, 3).sparseGradients(true), pos, neg);
     }
+
+    @Test
+    void vectorBackendAgreesWithTheReference() {
+        SplittableRandom r = SEED.random("vector");
+        Tensor pos = Tensor.ofLongs(new long[] {1, 3, 3, 8});
+        Tensor neg = Tensor.ofLongs(new long[] {3, 0, 5, 1, 1});
+        GradCheck.agreesWithReference("bce", "vector", in -> Losses.bceWithLogits(in[0], in[1]), f64In(r, -4, 4, 17),
+                Tensor.ofDoubles(new double[17]));
+        GradCheck.agreesWithReference("bpr", "vector", in -> Losses.bpr(in[0], in[1]), f64(r, 17), f64(r, 17, 3));
+        GradCheck.agreesWithReference("top1", "vector", in -> Losses.top1(in[0], in[1]), f64(r, 17), f64(r, 17, 3));
+        GradCheck.agreesWithReference("ce", "vector", in -> Losses.softmaxCrossEntropy(in[0], in[1]), f64In(r, -3, 3, 13, 129),
+                ids(r, 129, 13));
+        GradCheck.agreesWithReference("sampled", "vector", in -> Losses.sampledSoftmax(in[0], in[1], in[2], in[3]),
+                f64(r, 4, 17), f64(r, 9, 17).sparseGradients(true), pos, neg);
+        GradCheck.agreesWithReference("infoNce", "vector", in -> Losses.infoNce(in[0], in[1], 0.1f, true),
+                f64(r, 17, 33), f64(r, 17, 33));
+    }
 }

@@ -165,4 +165,13 @@ class RecurrentTest {
                         Tensor.zeros(16), null));
         assertTrue(e.getMessage().contains("bIh"), e.getMessage());
     }
+
+    @Test
+    void vectorBackendAgreesWithTheReference() {
+        SplittableRandom r = SEED.random("vector");
+        GradCheck.agreesWithReference("gru", "vector",
+                in -> Recurrent.gru(in[0], in[1], in[2], in[3], in[4], in[5], in[6]).output(),
+                f64(r, 5, 7, 3), f64(r, 5, 17), f64(r, 51, 3), f64(r, 51, 17), f64(r, 51), f64(r, 51),
+                Tensor.ofInts(new int[] {7, 1, 0, 4, 6}));
+    }
 }
