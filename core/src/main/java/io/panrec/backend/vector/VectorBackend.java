@@ -483,6 +483,17 @@ public final class VectorBackend extends DelegatingBackend {
     private static float[] im2col(MemorySegment xs, long xo, int c, int h, int w, int g, int cg, int kh, int kw,
                                   int oh, int ow, ConvSpec s) {
         float[] cols = new float[cg * kh * kw * oh * ow];
+        walkColumns(xs, xo, h, w, g, cg, kh, kw, oh, ow, s, cols, true);
+        return cols;
+    }
+
+    /**
+     * Visits every (column row, output pixel) pair of the im2col matrix whose input pixel lies inside
+     * the image: {@code toColumns} copies the pixel into the column (im2col), otherwise the column entry
+     * is added back onto its pixel (col2im, the adjoint).
+     */
+    private static void walkColumns(MemorySegment xs, long xo, int h, int w, int g, int cg, int kh, int kw,
+                                    int oh, int ow, ConvSpec s, float[] cols, boolean toColumns) {
         int r = 0;
         for (int cc = 0; cc < cg; cc++) {
             long plane = xo + (long) (g * cg + cc) * h * w;
@@ -496,15 +507,20 @@ public final class VectorBackend extends DelegatingBackend {
                         }
                         for (int x = 0; x < ow; x++) {
                             int ix = x * s.strideW() - s.padW() + j * s.dilationW();
-                            if (ix >= 0 && ix < w) {
-                                cols[base + y * ow + x] = xs.getAtIndex(F, plane + (long) iy * w + ix);
+                            if (ix < 0 || ix >= w) {
+                                continue;
+                            }
+                            long p = plane + (long) iy * w + ix;
+                            if (toColumns) {
+                                cols[base + y * ow + x] = xs.getAtIndex(F, p);
+                            } else {
+                                xs.setAtIndex(F, p, xs.getAtIndex(F, p) + cols[base + y * ow + x]);
                             }
                         }
                     }
                 }
             }
         }
-        return cols;
     }
 
     private static Sgemm.Mat heap(float[] data, long rs, long cs) {
@@ -572,29 +588,7 @@ public final class VectorBackend extends DelegatingBackend {
                 Sgemm.Mat gm = new Sgemm.Mat(gs, gradOut.offset() + ((long) b * o + (long) g * og) * spatial, spatial, 1);
                 Sgemm.gemm(kdim, spatial, og, 1f, wt, gm, 0f, colsMat, threads());
                 // col2im: add each column entry back to the pixel it came from
-                long xo = gradIn.offset() + (long) b * c * h * wd;
-                int r = 0;
-                for (int cc = 0; cc < cg; cc++) {
-                    long plane = xo + (long) (g * cg + cc) * h * wd;
-                    for (int i = 0; i < kh; i++) {
-                        for (int j = 0; j < kw; j++, r++) {
-                            int base = r * spatial;
-                            for (int y = 0; y < oh; y++) {
-                                int iy = y * s.strideH() - s.padH() + i * s.dilationH();
-                                if (iy < 0 || iy >= h) {
-                                    continue;
-                                }
-                                for (int x = 0; x < ow; x++) {
-                                    int ix = x * s.strideW() - s.padW() + j * s.dilationW();
-                                    if (ix >= 0 && ix < wd) {
-                                        long p = plane + (long) iy * wd + ix;
-                                        is.setAtIndex(F, p, is.getAtIndex(F, p) + cols[base + y * ow + x]);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                walkColumns(is, gradIn.offset() + (long) b * c * h * wd, h, wd, g, cg, kh, kw, oh, ow, s, cols, false);
             }
         }
     }

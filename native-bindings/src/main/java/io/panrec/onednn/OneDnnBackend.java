@@ -1,0 +1,1141 @@
+package io.panrec.onednn;
+
+import io.panrec.backend.Backend;
+import io.panrec.backend.BinaryOp;
+import io.panrec.backend.ConvSpec;
+import io.panrec.backend.DelegatingBackend;
+import io.panrec.backend.PoolSpec;
+import io.panrec.backend.ReduceOp;
+import io.panrec.backend.UnaryOp;
+import io.panrec.tensor.DType;
+import io.panrec.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import static io.panrec.onednn.raw.dnnl_h.*;
+
+/**
+ * oneDNN behind the Backend SPI. F32 matmul, element-wise functions, binary ops, reductions, softmax,
+ * convolution, pooling and layer normalization run as oneDNN primitives (forward and backward); the
+ * rest (F64, gathers, fills, shapes oneDNN rejects) runs on the best pure-Java backend over the same
+ * memory, with no copy.
+ *
+ * <p>Primitives are created once per (op, shapes, strides, attributes) and cached: creating one costs
+ * far more than running a small one. They are executed concurrently by many threads, each with its own
+ * stream and its own scratchpad (attributes ask for a user-managed scratchpad, so no two calls share
+ * one). Arguments are checked in Java before any native call: dtypes, ranks, shapes, liveness.
+ */
+public final class OneDnnBackend extends DelegatingBackend {
+    private final Dnnl.Engine engine = new Dnnl.Engine();
+    private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
+    private final AtomicLong primitivesCreated = new AtomicLong();
+    /** The descriptor of matmul's runtime scale (one f32). */
+    private final Dnnl.MemoryDesc scaleMd = new Dnnl.MemoryDesc(new long[] {1}, new long[] {1}, dnnl_f32);
+    private final ThreadLocal<Ctx> ctx = ThreadLocal.withInitial(Ctx::new);
+
+    /** A primitive oneDNN declined to build for this key: fall back without asking again. */
+    private static final Entry UNSUPPORTED = new Entry(null, null, new Dnnl.MemoryDesc[0], null, null);
+
+    /**
+     * Element-wise ops, reductions and softmax below this many elements run on the fallback: a oneDNN
+     * call costs about a microsecond of fixed overhead (memory objects, argument list, execute), more
+     * than the whole op costs in Java at that size. Matmul, convolution, pooling and layer norm always run
+     * here. {@code -Dpanrec.onednn.minElements} changes it.
+     */
+    private volatile long minElements = Long.getLong("panrec.onednn.minElements", 4096);
+
+    public OneDnnBackend(Backend fallback) {
+        super(fallback);
+    }
+
+    /** Sets the size below which element-wise ops stay on the fallback (0: always oneDNN; tests use it). */
+    public OneDnnBackend minElements(long elements) {
+        this.minElements = Math.max(0, elements);
+        return this;
+    }
+
+    private boolean small(Tensor t) {
+        t.segment(); // liveness first
+        return t.numel() < minElements;
+    }
+
+    @Override
+    public String name() {
+        return "onednn";
+    }
+
+    /** How many primitives this backend has created (a repeated call creates none). */
+    public long primitivesCreated() {
+        return primitivesCreated.get();
+    }
+
+    /** Cached primitives. */
+    public int cacheSize() {
+        return cache.size();
+    }
+
+    /**
+     * The kinds of primitive (matmul, eltwise, conv_fwd, ...) built so far, and separately those oneDNN
+     * declined for some shape (which then ran on the fallback): for tests and diagnostics.
+     */
+    public java.util.Map<String, java.util.Set<String>> primitiveKinds() {
+        java.util.Set<String> built = new java.util.TreeSet<>();
+        java.util.Set<String> declined = new java.util.TreeSet<>();
+        cache.forEach((k, v) -> {
+            String kind = k.substring(0, k.indexOf('|'));
+            if (v == UNSUPPORTED) {
+                declined.add(k.length() > 60 ? k.substring(0, 60) + "..." : k);
+            } else {
+                built.add(kind);
+            }
+        });
+        return java.util.Map.of("built", built, "declined", declined);
+    }
+
+    // ------------------------------------------------------------------ cache and calls
+
+    /** A built primitive with the descriptors its arguments use; {@code hint}/{@code forward} for backward ops. */
+    record Entry(Dnnl.PrimitiveDesc pd, Dnnl.Primitive prim, Dnnl.MemoryDesc[] mds, Dnnl.PrimitiveDesc hint,
+                 Dnnl.Primitive forward, long scratch, long hintScratch) {
+        Entry(Dnnl.PrimitiveDesc pd, Dnnl.Primitive prim, Dnnl.MemoryDesc[] mds, Dnnl.PrimitiveDesc hint, Dnnl.Primitive forward) {
+            this(pd, prim, mds, hint, forward, pd == null ? 0 : pd.scratchpadBytes(), hint == null ? 0 : hint.scratchpadBytes());
+        }
+    }
+
+    /** Builds the pieces of an entry; closes what it made if a later step fails. */
+    interface Builder {
+        Entry build();
+    }
+
+    private Entry entry(String key, Builder builder) {
+        Entry e = cache.get(key);
+        if (e != null) {
+            return e;
+        }
+        return cache.computeIfAbsent(key, k -> {
+            try {
+                Entry built = builder.build();
+                primitivesCreated.incrementAndGet();
+                return built;
+            } catch (DnnlException ex) {
+                if (ex.status() == dnnl_unimplemented || ex.status() == dnnl_invalid_arguments) {
+                    return UNSUPPORTED; // oneDNN has no implementation for this case: the fallback runs it
+                }
+                throw ex;
+            }
+        });
+    }
+
+    /**
+     * Per-thread stream, argument array, memory objects and growable buffers. Memory objects are made
+     * once per (descriptor, argument) on each thread and re-pointed at each call's data with
+     * dnnl_memory_set_data_handle, so a cached call allocates nothing in oneDNN.
+     */
+    private final class Ctx {
+        final Dnnl.Stream stream = new Dnnl.Stream(engine);
+        final Arena arena = Arena.ofAuto();
+        final MemorySegment args = arena.allocate(dnnl_exec_arg_t, 16);
+        final MemorySegment outPtr = arena.allocate(C_POINTER);
+        final MemorySegment[] buffers = new MemorySegment[6];
+        final java.util.HashMap<Long, MemorySegment> memories = new java.util.HashMap<>();
+        int n;
+
+        void arg(int arg, Dnnl.MemoryDesc md, MemorySegment data) {
+            arg(arg, md.handle(), data);
+        }
+
+        void arg(int arg, MemorySegment md, MemorySegment data) {
+            // descriptors live as long as their cache entry, so their address identifies them
+            long key = md.address() ^ ((long) arg << 48);
+            MemorySegment mem = memories.get(key);
+            if (mem == null) {
+                mem = Dnnl.memory(engine, md, data, outPtr);
+                memories.put(key, mem);
+            } else {
+                DnnlException.check(dnnl_memory_set_data_handle(mem, data), "dnnl_memory_set_data_handle");
+            }
+            long base = n * dnnl_exec_arg_t.byteSize();
+            args.set(C_INT, base, arg);
+            args.set(C_POINTER, base + 8, mem);
+            n++;
+        }
+
+        /** A buffer of at least {@code bytes} (slot 0 is the scratchpad), reused across calls on this thread. */
+        MemorySegment buffer(int slot, long bytes) {
+            MemorySegment b = buffers[slot];
+            if (b == null || b.byteSize() < bytes) {
+                b = Arena.ofAuto().allocate(Math.max(bytes, 64), 64);
+                buffers[slot] = b;
+            }
+            return b;
+        }
+
+        void run(Entry e, Dnnl.Primitive p, String what) {
+            try {
+                boolean forward = p == e.forward() && e.hint() != null;
+                Dnnl.PrimitiveDesc owner = forward ? e.hint() : e.pd();
+                long scratch = forward ? e.hintScratch() : e.scratch();
+                if (scratch > 0) {
+                    arg(DNNL_ARG_SCRATCHPAD, owner.queryMd(dnnl_query_scratchpad_md), buffer(0, scratch));
+                }
+                p.execute(stream, n, args, what);
+            } finally {
+                n = 0;
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ descriptors from tensors
+
+    /** Whether all (non-null) tensors are F32; throws first if any of them belongs to a closed scope. */
+    private static boolean f32(Tensor... ts) {
+        boolean all = true;
+        for (Tensor t : ts) {
+            if (t != null) {
+                t.segment(); // liveness, checked in Java before anything native happens
+                all &= t.dtype() == DType.F32;
+            }
+        }
+        return all;
+    }
+
+    /** oneDNN wants positive strides; broadcast (stride-0) dimensions of size > 1 are not plain memory. */
+    private static boolean plain(Tensor t) {
+        for (int i = 0; i < t.rank(); i++) {
+            if (t.shape(i) == 0 || (t.shape(i) > 1 && t.stride(i) <= 0)) {
+                return false;
+            }
+        }
+        return t.rank() > 0;
+    }
+
+    private static long[] dims(Tensor t) {
+        long[] d = new long[t.rank()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = t.shape(i);
+        }
+        return d;
+    }
+
+    /** Strides with size-1 dimensions given the stride a dense layout would have (oneDNN ignores them anyway). */
+    private static long[] strides(Tensor t) {
+        long[] s = t.strides();
+        for (int i = s.length - 1; i >= 0; i--) {
+            if (t.shape(i) == 1) {
+                s[i] = i == s.length - 1 ? 1 : Math.max(1, s[i + 1] * t.shape(i + 1));
+            }
+        }
+        return s;
+    }
+
+    /** Shape and (normalised) strides as key text; written by hand because it runs on every call. */
+    private static String sig(Tensor t) {
+        if (t == null) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder(48).append('[');
+        int r = t.rank();
+        for (int i = 0; i < r; i++) {
+            sb.append(t.shape(i)).append(',');
+        }
+        sb.append(':');
+        long[] st = strides(t);
+        for (long v : st) {
+            sb.append(v).append(',');
+        }
+        return sb.append(']').toString();
+    }
+
+    private static Dnnl.MemoryDesc md(Tensor t) {
+        return new Dnnl.MemoryDesc(dims(t), strides(t), dnnl_f32);
+    }
+
+    private static Dnnl.MemoryDesc md(long[] dims, long[] strides) {
+        return new Dnnl.MemoryDesc(dims, strides, dnnl_f32);
+    }
+
+    private static long[] dense(long... dims) {
+        long[] s = new long[dims.length];
+        long acc = 1;
+        for (int i = dims.length - 1; i >= 0; i--) {
+            s[i] = acc;
+            acc *= Math.max(dims[i], 1);
+        }
+        return s;
+    }
+
+    private static MemorySegment data(Tensor t) {
+        return t.dataSegment(); // checks that the tensor's scope is alive
+    }
+
+    private static MemorySegment dims2(MemorySegment seg, long a, long b) {
+        seg.setAtIndex(C_LONG, 0, a);
+        seg.setAtIndex(C_LONG, 1, b);
+        return seg;
+    }
+
+    private static void require(boolean ok, String op, Supplier<String> what) {
+        if (!ok) {
+            throw new IllegalArgumentException("onednn " + op + ": " + what.get());
+        }
+    }
+
+    // ------------------------------------------------------------------ matmul
+
+    @Override
+    public void matmul(Tensor a, Tensor b, Tensor c, float alpha, float beta) {
+        require(a.rank() == 3 && b.rank() == 3 && c.rank() == 3, "matmul", () -> "needs rank-3 views, got "
+                + a.describe() + ", " + b.describe() + ", " + c.describe());
+        int batch = c.shape(0), m = c.shape(1), n = c.shape(2), k = a.shape(2);
+        require(a.shape(1) == m && b.shape(1) == k && b.shape(2) == n
+                        && (a.shape(0) == batch || a.shape(0) == 1) && (b.shape(0) == batch || b.shape(0) == 1), "matmul",
+                () -> "shapes do not chain: " + a.describe() + " @ " + b.describe() + " -> " + c.describe());
+        Tensor a2 = batchBroadcast(a);
+        Tensor b2 = batchBroadcast(b);
+        if (!f32(a, b, c) || !plain(a2) || !plain(b2) || !plain(c) || k == 0) {
+            fallback.matmul(a, b, c, alpha, beta);
+            return;
+        }
+        if (sgemm(a, b, c, alpha, beta, batch, m, n, k)) {
+            return;
+        }
+        boolean scaled = alpha != 1f;
+        String key = "matmul|" + sig(a2) + sig(b2) + sig(c) + scaled + "/" + beta;
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sa = md(a2), sb = md(b2), sc = md(c);
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                if (scaled) {
+                    attr.scale(DNNL_ARG_SRC);
+                }
+                if (beta != 0f) {
+                    attr.postOps(beta, null, 0, 0);
+                }
+                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_matmul_primitive_desc_create",
+                        out -> dnnl_matmul_primitive_desc_create(out, engine.handle(), sa.handle(), sb.handle(),
+                                MemorySegment.NULL, sc.handle(), attr.handle()));
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sa, sb, sc}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.matmul(a, b, c, alpha, beta);
+            return;
+        }
+        Ctx x = ctx.get();
+        x.arg(DNNL_ARG_SRC, e.mds()[0], data(a2));
+        x.arg(DNNL_ARG_WEIGHTS, e.mds()[1], data(b2));
+        x.arg(DNNL_ARG_DST, e.mds()[2], data(c));
+        if (scaled) {
+            MemorySegment s = x.buffer(1, 4);
+            s.set(ValueLayout.JAVA_FLOAT, 0, alpha);
+            x.arg(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, scaleMd, s);
+            x.run(e, e.prim(), "matmul");
+            return;
+        }
+        x.run(e, e.prim(), "matmul");
+    }
+
+    /**
+     * Row- or column-major operands (the common case: contiguous or transposed views) go straight to
+     * dnnl_sgemm, oneDNN's BLAS entry point, which needs no primitive and costs least per call; other
+     * layouts use the cached matmul primitive. Returns false when the layout does not fit.
+     */
+    private boolean sgemm(Tensor a, Tensor b, Tensor c, float alpha, float beta, int batch, int m, int n, int k) {
+        long[] la = blasLayout(a, m, k);
+        long[] lb = blasLayout(b, k, n);
+        if (la == null || lb == null || c.stride(2) != 1 || (m > 1 && c.stride(1) < Math.max(1, n)) || m == 0 || n == 0) {
+            return false;
+        }
+        long ldc = m > 1 ? c.stride(1) : Math.max(1, n);
+        MemorySegment sa = data(a), sb = data(b), sc = data(c);
+        for (int q = 0; q < batch; q++) {
+            MemorySegment pa = sa.asSlice(4L * q * (a.shape(0) == 1 ? 0 : a.stride(0)));
+            MemorySegment pb = sb.asSlice(4L * q * (b.shape(0) == 1 ? 0 : b.stride(0)));
+            MemorySegment pc = sc.asSlice(4L * q * c.stride(0));
+            DnnlException.check(dnnl_sgemm((byte) la[0], (byte) lb[0], m, n, k, alpha, pa, la[1], pb, lb[1], beta, pc, ldc),
+                    "dnnl_sgemm");
+        }
+        return true;
+    }
+
+    /** ('N' or 'T', leading dimension) of a [rows, cols] batch slice in row-major BLAS terms, or null. */
+    private static long[] blasLayout(Tensor t, int rows, int cols) {
+        long rs = rows == 1 ? Math.max(1, cols) : t.stride(1);
+        long cs = cols == 1 ? 1 : t.stride(2);
+        if (cs == 1 && rs >= Math.max(1, cols)) {
+            return new long[] {'N', rs};
+        }
+        long rs2 = rows == 1 ? 1 : t.stride(1);
+        long cs2 = cols == 1 ? Math.max(1, rows) : t.stride(2);
+        if (rs2 == 1 && cs2 >= Math.max(1, rows)) {
+            return new long[] {'T', cs2};
+        }
+        return null;
+    }
+
+    /** A batch dimension of stride 0 becomes a batch of 1, which oneDNN's matmul broadcasts itself. */
+    private static Tensor batchBroadcast(Tensor t) {
+        if (t.shape(0) > 1 && t.stride(0) == 0) {
+            return t.view(new int[] {1, t.shape(1), t.shape(2)}, new long[] {(long) t.shape(1) * t.shape(2), t.stride(1),
+                    t.stride(2)}, t.offset());
+        }
+        return t;
+    }
+
+    /**
+     * Fused {@code out = x @ w^T + bias}, then relu when asked, for x [M, K], w [N, K] (as nn.Linear
+     * stores it), bias [N] or null, out [M, N]: one primitive with post-ops instead of three kernels.
+     */
+    public void linear(Tensor x, Tensor w, Tensor bias, boolean relu, Tensor out) {
+        require(x.rank() == 2 && w.rank() == 2 && out.rank() == 2 && x.shape(1) == w.shape(1)
+                        && out.shape(0) == x.shape(0) && out.shape(1) == w.shape(0)
+                        && (bias == null || (bias.rank() == 1 && bias.shape(0) == w.shape(0))), "linear",
+                () -> "x [M, K], w [N, K], bias [N], out [M, N] expected, got " + x.describe() + ", " + w.describe() + ", "
+                        + (bias == null ? "no bias" : bias.describe()) + ", " + out.describe());
+        require(f32(x, w, bias, out), "linear", () -> "needs F32 tensors");
+        Tensor wt = w.view(new int[] {w.shape(1), w.shape(0)}, new long[] {w.stride(1), w.stride(0)}, w.offset());
+        require(plain(x) && plain(wt) && plain(out) && (bias == null || plain(bias)), "linear",
+                () -> "needs plain (non-broadcast, non-empty) tensors");
+        String key = "linear|" + sig(x) + sig(wt) + sig(bias) + sig(out) + relu;
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), sw = md(wt), so = md(out);
+            Dnnl.MemoryDesc sb = bias == null ? null : md(new long[] {1, bias.shape(0)}, new long[] {bias.shape(0) * bias.stride(0), bias.stride(0)});
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                if (relu) {
+                    attr.postOps(null, dnnl_eltwise_relu, 0, 0);
+                }
+                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_matmul_primitive_desc_create",
+                        o -> dnnl_matmul_primitive_desc_create(o, engine.handle(), sx.handle(), sw.handle(),
+                                sb == null ? MemorySegment.NULL : sb.handle(), so.handle(), attr.handle()));
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, sw, so, sb}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            throw new IllegalStateException("onednn linear: oneDNN has no implementation for " + key);
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_WEIGHTS, e.mds()[1], data(wt));
+        c.arg(DNNL_ARG_DST, e.mds()[2], data(out));
+        if (bias != null) {
+            c.arg(DNNL_ARG_BIAS, e.mds()[3], data(bias));
+        }
+        c.run(e, e.prim(), "linear");
+    }
+
+    // ------------------------------------------------------------------ element-wise
+
+    /** oneDNN's algorithm and (alpha, beta) for a unary op; null if it has none. */
+    private static float[] eltwise(UnaryOp op, float alpha) {
+        return switch (op) {
+            case NEG -> new float[] {dnnl_eltwise_linear, -1f, 0f};
+            case ABS -> new float[] {dnnl_eltwise_abs, 0, 0};
+            case RELU -> new float[] {dnnl_eltwise_relu, 0, 0};
+            case LEAKY_RELU -> new float[] {dnnl_eltwise_relu, alpha, 0};
+            case SIGMOID -> new float[] {dnnl_eltwise_logistic, 0, 0};
+            case TANH -> new float[] {dnnl_eltwise_tanh, 0, 0};
+            case EXP -> new float[] {dnnl_eltwise_exp, 0, 0};
+            case LOG -> new float[] {dnnl_eltwise_log, 0, 0};
+            case SQRT -> new float[] {dnnl_eltwise_sqrt, 0, 0};
+            case POW -> new float[] {dnnl_eltwise_pow, 1f, alpha};
+            case SOFTPLUS -> new float[] {dnnl_eltwise_soft_relu, 1f, 0};
+            case GELU_TANH -> new float[] {dnnl_eltwise_gelu_tanh, 0, 0};
+        };
+    }
+
+    @Override
+    public void unary(UnaryOp op, float alpha, Tensor x, Tensor out) {
+        require(x.sameShape(out), "unary " + op, () -> x.describe() + " -> " + out.describe());
+        // oneDNN's eltwise wants source and destination in one layout; a transposed input runs on the fallback
+        if (small(x) || !f32(x, out) || !plain(x) || !plain(out) || !Arrays.equals(strides(x), strides(out))) {
+            fallback.unary(op, alpha, x, out);
+            return;
+        }
+        float[] el = eltwise(op, alpha);
+        String key = "eltwise|" + op + alpha + sig(x) + sig(out);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), so = md(out);
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_eltwise_forward_primitive_desc_create",
+                        o -> dnnl_eltwise_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_inference, (int) el[0],
+                                sx.handle(), so.handle(), el[1], el[2], attr.handle()));
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.unary(op, alpha, x, out);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_DST, e.mds()[1], data(out));
+        c.run(e, e.prim(), "eltwise " + op);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float alpha, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn) {
+        require(x.sameShape(gradOut) && x.sameShape(gradIn), "unaryBackward " + op,
+                () -> x.describe() + ", " + gradOut.describe() + " -> " + gradIn.describe());
+        if (small(x) || !f32(x, gradOut, gradIn) || !plain(x) || !plain(gradOut) || !plain(gradIn)) {
+            fallback.unaryBackward(op, alpha, x, y, gradOut, gradIn);
+            return;
+        }
+        float[] el = eltwise(op, alpha);
+        String key = "eltwise_bwd|" + op + alpha + sig(x) + sig(gradOut) + sig(gradIn);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), sg = md(gradOut), si = md(gradIn);
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc hint = new Dnnl.PrimitiveDesc("dnnl_eltwise_forward_primitive_desc_create",
+                        o -> dnnl_eltwise_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training, (int) el[0],
+                                sx.handle(), sx.handle(), el[1], el[2], attr.handle()));
+                try {
+                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_eltwise_backward_primitive_desc_create",
+                            o -> dnnl_eltwise_backward_primitive_desc_create(o, engine.handle(), (int) el[0], si.handle(),
+                                    sg.handle(), sx.handle(), el[1], el[2], hint.handle(), attr.handle()));
+                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, sg, si}, hint, null);
+                } catch (RuntimeException ex) {
+                    hint.close();
+                    throw ex;
+                }
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.unaryBackward(op, alpha, x, y, gradOut, gradIn);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_DIFF_DST, e.mds()[1], data(gradOut));
+        c.arg(DNNL_ARG_DIFF_SRC, e.mds()[2], data(gradIn));
+        c.run(e, e.prim(), "eltwise backward " + op);
+    }
+
+    private static int binaryAlg(BinaryOp op) {
+        return switch (op) {
+            case ADD -> dnnl_binary_add;
+            case SUB -> dnnl_binary_sub;
+            case MUL -> dnnl_binary_mul;
+            case DIV -> dnnl_binary_div;
+            case MAX -> dnnl_binary_max;
+            case MIN -> dnnl_binary_min;
+            case EQ -> dnnl_binary_eq;
+            case GT -> dnnl_binary_gt;
+        };
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        require(a.sameShape(out) && b.sameShape(out), "binary " + op,
+                () -> "operands must already have the output's shape: " + a.describe() + ", " + b.describe() + " -> " + out.describe());
+        // src1 may be broadcast (stride 0 becomes a dimension of 1, which oneDNN broadcasts); src0 may not
+        Tensor b1 = collapseBroadcast(b);
+        if (small(out) || !f32(a, b, out) || !plain(a) || !plain(out) || b1 == null || !plain(b1)) {
+            fallback.binary(op, a, b, out);
+            return;
+        }
+        String key = "binary|" + op + sig(a) + sig(b1) + sig(out);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc s0 = md(a), s1 = md(b1), so = md(out);
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_binary_primitive_desc_create",
+                        o -> dnnl_binary_primitive_desc_create(o, engine.handle(), binaryAlg(op), s0.handle(), s1.handle(),
+                                so.handle(), attr.handle()));
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {s0, s1, so}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.binary(op, a, b, out);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(a));
+        c.arg(DNNL_ARG_SRC_1, e.mds()[1], data(b1));
+        c.arg(DNNL_ARG_DST, e.mds()[2], data(out));
+        c.run(e, e.prim(), "binary " + op);
+    }
+
+    /** The same view with every stride-0 dimension of size > 1 shrunk to size 1; null if none can be. */
+    private static Tensor collapseBroadcast(Tensor t) {
+        int[] shape = t.shape();
+        long[] strides = t.strides();
+        boolean changed = false;
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] > 1 && strides[i] == 0) {
+                shape[i] = 1;
+                changed = true;
+            }
+        }
+        return changed ? t.view(shape, strides, t.offset()) : t;
+    }
+
+    // ------------------------------------------------------------------ reductions and softmax
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, Tensor out) {
+        require(out.rank() == x.rank(), "reduce " + op, () -> "output must keep the input's rank: " + x.describe() + " -> " + out.describe());
+        boolean shapesOk = true;
+        boolean reduces = false;
+        for (int i = 0; i < x.rank(); i++) {
+            shapesOk &= out.shape(i) == x.shape(i) || out.shape(i) == 1;
+            reduces |= out.shape(i) != x.shape(i);
+        }
+        boolean ok = shapesOk;
+        require(ok, "reduce " + op, () -> "output must have size 1 or the input's size on every axis: " + x.describe() + " -> " + out.describe());
+        if (small(x) || !f32(x, out) || !plain(x) || !plain(out) || !reduces) {
+            fallback.reduce(op, x, out);
+            return;
+        }
+        int alg = switch (op) {
+            case SUM -> dnnl_reduction_sum;
+            case MEAN -> dnnl_reduction_mean;
+            case MAX -> dnnl_reduction_max;
+            case MIN -> dnnl_reduction_min;
+        };
+        String key = "reduction|" + op + sig(x) + sig(out);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), so = md(out);
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_reduction_primitive_desc_create",
+                        o -> dnnl_reduction_primitive_desc_create(o, engine.handle(), alg, sx.handle(), so.handle(), 0f, 0f,
+                                attr.handle()));
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.reduce(op, x, out);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_DST, e.mds()[1], data(out));
+        c.run(e, e.prim(), "reduction " + op);
+    }
+
+    @Override
+    public void softmax(Tensor x, int axis, boolean log, Tensor out) {
+        require(x.sameShape(out) && axis >= 0 && axis < x.rank(), "softmax", () -> x.describe() + " axis " + axis + " -> " + out.describe());
+        if (small(x) || !f32(x, out) || !plain(x) || !plain(out)) {
+            fallback.softmax(x, axis, log, out);
+            return;
+        }
+        int alg = log ? dnnl_softmax_log : dnnl_softmax_accurate;
+        String key = "softmax|" + log + axis + sig(x) + sig(out);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), so = md(out);
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_softmax_forward_primitive_desc_create",
+                        o -> dnnl_softmax_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_inference, alg, sx.handle(),
+                                so.handle(), axis, attr.handle()));
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.softmax(x, axis, log, out);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_DST, e.mds()[1], data(out));
+        c.run(e, e.prim(), "softmax");
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor gradOut, int axis, boolean log, Tensor gradIn) {
+        require(y.sameShape(gradOut) && y.sameShape(gradIn) && axis >= 0 && axis < y.rank(), "softmaxBackward",
+                () -> y.describe() + ", " + gradOut.describe() + " -> " + gradIn.describe());
+        if (small(y) || !f32(y, gradOut, gradIn) || !plain(y) || !plain(gradOut) || !plain(gradIn)) {
+            fallback.softmaxBackward(y, gradOut, axis, log, gradIn);
+            return;
+        }
+        int alg = log ? dnnl_softmax_log : dnnl_softmax_accurate;
+        String key = "softmax_bwd|" + log + axis + sig(y) + sig(gradOut) + sig(gradIn);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sy = md(y), sg = md(gradOut), si = md(gradIn);
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc hint = new Dnnl.PrimitiveDesc("dnnl_softmax_forward_primitive_desc_create",
+                        o -> dnnl_softmax_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training, alg, sy.handle(),
+                                sy.handle(), axis, attr.handle()));
+                try {
+                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_softmax_backward_primitive_desc_create",
+                            o -> dnnl_softmax_backward_primitive_desc_create(o, engine.handle(), alg, si.handle(), sg.handle(),
+                                    sy.handle(), axis, hint.handle(), attr.handle()));
+                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sy, sg, si}, hint, null);
+                } catch (RuntimeException ex) {
+                    hint.close();
+                    throw ex;
+                }
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.softmaxBackward(y, gradOut, axis, log, gradIn);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_DST, e.mds()[0], data(y));
+        c.arg(DNNL_ARG_DIFF_DST, e.mds()[1], data(gradOut));
+        c.arg(DNNL_ARG_DIFF_SRC, e.mds()[2], data(gradIn));
+        c.run(e, e.prim(), "softmax backward");
+    }
+
+    // ------------------------------------------------------------------ copy
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        require(src.sameShape(dst), "copy", () -> src.describe() + " -> " + dst.describe());
+        if (small(src) || !f32(src, dst) || !plain(src) || !plain(dst)) {
+            fallback.copy(src, dst);
+            return;
+        }
+        String key = "reorder|" + sig(src) + sig(dst);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc ss = md(src), sd = md(dst);
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_reorder_primitive_desc_create",
+                        o -> dnnl_reorder_primitive_desc_create(o, ss.handle(), engine.handle(), sd.handle(), engine.handle(),
+                                attr.handle()));
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {ss, sd}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.copy(src, dst);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(src));
+        c.arg(DNNL_ARG_DST, e.mds()[1], data(dst));
+        c.run(e, e.prim(), "reorder");
+    }
+
+    // ------------------------------------------------------------------ convolution
+
+    /** Geometry in oneDNN's terms: strides, dilations (0 = dense), left and right padding. */
+    private record ConvGeometry(long[] strides, long[] dilates, long[] padL, long[] padR) {
+        static ConvGeometry of(ConvSpec s, int h, int w, int kh, int kw, int oh, int ow) {
+            // right padding that makes oneDNN's output size equal PyTorch's floor-based one
+            long padRh = (long) (oh - 1) * s.strideH() + (long) (kh - 1) * s.dilationH() + 1 - h - s.padH();
+            long padRw = (long) (ow - 1) * s.strideW() + (long) (kw - 1) * s.dilationW() + 1 - w - s.padW();
+            return new ConvGeometry(new long[] {s.strideH(), s.strideW()}, new long[] {s.dilationH() - 1, s.dilationW() - 1},
+                    new long[] {s.padH(), s.padW()}, new long[] {padRh, padRw});
+        }
+
+        void write(Arena a, MemorySegment[] out) {
+            out[0] = dims(a, strides);
+            out[1] = dims(a, dilates);
+            out[2] = dims(a, padL);
+            out[3] = dims(a, padR);
+        }
+
+        private static MemorySegment dims(Arena a, long[] v) {
+            MemorySegment m = a.allocate(dnnl_dims_t);
+            for (int i = 0; i < v.length; i++) {
+                m.setAtIndex(C_LONG, i, v[i]);
+            }
+            return m;
+        }
+    }
+
+    private static void checkConv(String op, Tensor x, Tensor w, Tensor out, ConvSpec s) {
+        require(x.rank() == 4 && w.rank() == 4 && out.rank() == 4, op, () -> "needs [N, C, H, W] tensors");
+        int g = s.groups();
+        require(x.shape(1) % g == 0 && w.shape(0) % g == 0 && w.shape(1) == x.shape(1) / g && out.shape(1) == w.shape(0)
+                        && out.shape(0) == x.shape(0)
+                        && out.shape(2) == ConvSpec.outputSize(x.shape(2), w.shape(2), s.strideH(), s.padH(), s.dilationH())
+                        && out.shape(3) == ConvSpec.outputSize(x.shape(3), w.shape(3), s.strideW(), s.padW(), s.dilationW()), op,
+                () -> "shapes do not fit: input " + x.describe() + ", weight " + w.describe() + ", output " + out.describe() + ", " + s);
+        require(x.isContiguous() && w.isContiguous() && out.isContiguous(), op, () -> "needs contiguous tensors");
+    }
+
+    private static Dnnl.MemoryDesc weightsMd(Tensor w, int groups) {
+        if (groups == 1) {
+            return md(w);
+        }
+        long[] d = {groups, w.shape(0) / groups, w.shape(1), w.shape(2), w.shape(3)};
+        return md(d, dense(d));
+    }
+
+    private String convKey(String op, Tensor x, Tensor w, Tensor out, ConvSpec s, boolean bias) {
+        return op + "|" + sig(x) + sig(w) + sig(out) + s + bias;
+    }
+
+    private Dnnl.PrimitiveDesc convForwardPd(Dnnl.MemoryDesc sx, Dnnl.MemoryDesc sw, Dnnl.MemoryDesc sb, Dnnl.MemoryDesc so,
+                                             ConvGeometry geo, Dnnl.Attr attr) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment[] g = new MemorySegment[4];
+            geo.write(a, g);
+            return new Dnnl.PrimitiveDesc("dnnl_convolution_forward_primitive_desc_create",
+                    o -> dnnl_convolution_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training,
+                            dnnl_convolution_direct, sx.handle(), sw.handle(), sb == null ? MemorySegment.NULL : sb.handle(),
+                            so.handle(), g[0], g[1], g[2], g[3], attr.handle()));
+        }
+    }
+
+    @Override
+    public void conv2d(Tensor x, Tensor w, Tensor bias, Tensor out, ConvSpec s) {
+        checkConv("conv2d", x, w, out, s);
+        require(bias == null || (bias.rank() == 1 && bias.shape(0) == w.shape(0)), "conv2d", () -> "bias must be [O]");
+        if (!f32(x, w, bias, out) || (bias != null && !plain(bias))) {
+            fallback.conv2d(x, w, bias, out, s);
+            return;
+        }
+        ConvGeometry geo = ConvGeometry.of(s, x.shape(2), x.shape(3), w.shape(2), w.shape(3), out.shape(2), out.shape(3));
+        String key = convKey("conv_fwd", x, w, out, s, bias != null);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), sw = weightsMd(w, s.groups()), so = md(out);
+            Dnnl.MemoryDesc sb = bias == null ? null : md(new long[] {bias.shape(0)}, new long[] {1});
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc pd = convForwardPd(sx, sw, sb, so, geo, attr);
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, sw, so, sb}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.conv2d(x, w, bias, out, s);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_WEIGHTS, e.mds()[1], data(w));
+        c.arg(DNNL_ARG_DST, e.mds()[2], data(out));
+        if (bias != null) {
+            c.arg(DNNL_ARG_BIAS, e.mds()[3], data(bias));
+        }
+        c.run(e, e.prim(), "convolution forward");
+    }
+
+    @Override
+    public void conv2dBackwardData(Tensor gradOut, Tensor w, Tensor gradIn, ConvSpec s) {
+        checkConv("conv2dBackwardData", gradIn, w, gradOut, s);
+        if (!f32(gradOut, w, gradIn)) {
+            fallback.conv2dBackwardData(gradOut, w, gradIn, s);
+            return;
+        }
+        ConvGeometry geo = ConvGeometry.of(s, gradIn.shape(2), gradIn.shape(3), w.shape(2), w.shape(3), gradOut.shape(2),
+                gradOut.shape(3));
+        String key = convKey("conv_bwd_data", gradIn, w, gradOut, s, false);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc si = md(gradIn), sw = weightsMd(w, s.groups()), sg = md(gradOut);
+            try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
+                Dnnl.PrimitiveDesc hint = convForwardPd(si, sw, null, sg, geo, attr);
+                MemorySegment[] g = new MemorySegment[4];
+                geo.write(a, g);
+                try {
+                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_convolution_backward_data_primitive_desc_create",
+                            o -> dnnl_convolution_backward_data_primitive_desc_create(o, engine.handle(), dnnl_convolution_direct,
+                                    si.handle(), sw.handle(), sg.handle(), g[0], g[1], g[2], g[3], hint.handle(), attr.handle()));
+                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {si, sw, sg}, hint, null);
+                } catch (RuntimeException ex) {
+                    hint.close();
+                    throw ex;
+                }
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.conv2dBackwardData(gradOut, w, gradIn, s);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_DIFF_SRC, e.mds()[0], data(gradIn));
+        c.arg(DNNL_ARG_WEIGHTS, e.mds()[1], data(w));
+        c.arg(DNNL_ARG_DIFF_DST, e.mds()[2], data(gradOut));
+        c.run(e, e.prim(), "convolution backward data");
+    }
+
+    @Override
+    public void conv2dBackwardWeights(Tensor x, Tensor gradOut, Tensor gradW, Tensor gradBias, ConvSpec s) {
+        checkConv("conv2dBackwardWeights", x, gradW, gradOut, s);
+        require(gradBias == null || (gradBias.rank() == 1 && gradBias.shape(0) == gradW.shape(0)), "conv2dBackwardWeights",
+                () -> "bias gradient must be [O]");
+        if (!f32(x, gradOut, gradW, gradBias) || (gradBias != null && !plain(gradBias))) {
+            fallback.conv2dBackwardWeights(x, gradOut, gradW, gradBias, s);
+            return;
+        }
+        ConvGeometry geo = ConvGeometry.of(s, x.shape(2), x.shape(3), gradW.shape(2), gradW.shape(3), gradOut.shape(2),
+                gradOut.shape(3));
+        String key = convKey("conv_bwd_weights", x, gradW, gradOut, s, gradBias != null);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), sw = weightsMd(gradW, s.groups()), sg = md(gradOut);
+            Dnnl.MemoryDesc sb = gradBias == null ? null : md(new long[] {gradBias.shape(0)}, new long[] {1});
+            try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
+                Dnnl.PrimitiveDesc hint = convForwardPd(sx, sw, sb, sg, geo, attr);
+                MemorySegment[] g = new MemorySegment[4];
+                geo.write(a, g);
+                try {
+                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_convolution_backward_weights_primitive_desc_create",
+                            o -> dnnl_convolution_backward_weights_primitive_desc_create(o, engine.handle(), dnnl_convolution_direct,
+                                    sx.handle(), sw.handle(), sb == null ? MemorySegment.NULL : sb.handle(), sg.handle(),
+                                    g[0], g[1], g[2], g[3], hint.handle(), attr.handle()));
+                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, sw, sg, sb}, hint, null);
+                } catch (RuntimeException ex) {
+                    hint.close();
+                    throw ex;
+                }
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.conv2dBackwardWeights(x, gradOut, gradW, gradBias, s);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_DIFF_WEIGHTS, e.mds()[1], data(gradW));
+        c.arg(DNNL_ARG_DIFF_DST, e.mds()[2], data(gradOut));
+        if (gradBias != null) {
+            c.arg(DNNL_ARG_DIFF_BIAS, e.mds()[3], data(gradBias));
+        }
+        c.run(e, e.prim(), "convolution backward weights");
+    }
+
+    // ------------------------------------------------------------------ pooling
+
+    private static int poolAlg(PoolSpec p) {
+        if (p.kind() == PoolSpec.Kind.MAX) {
+            return dnnl_pooling_max;
+        }
+        return p.countIncludePad() ? dnnl_pooling_avg_include_padding : dnnl_pooling_avg_exclude_padding;
+    }
+
+    private static void checkPool(String op, PoolSpec p, Tensor x, Tensor out) {
+        require(x.rank() == 4 && out.rank() == 4 && x.shape(0) == out.shape(0) && x.shape(1) == out.shape(1)
+                        && out.shape(2) == p.outputH(x.shape(2)) && out.shape(3) == p.outputW(x.shape(3)), op,
+                () -> "shapes do not fit: " + x.describe() + " -> " + out.describe() + " with " + p);
+        require(x.isContiguous() && out.isContiguous(), op, () -> "needs contiguous tensors");
+    }
+
+    private Dnnl.PrimitiveDesc poolForwardPd(PoolSpec p, Dnnl.MemoryDesc sx, Dnnl.MemoryDesc so, int prop, Tensor x, Tensor out,
+                                             Dnnl.Attr attr) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment[] g = poolGeometry(a, p, x, out);
+            return new Dnnl.PrimitiveDesc("dnnl_pooling_forward_primitive_desc_create",
+                    o -> dnnl_pooling_forward_primitive_desc_create(o, engine.handle(), prop, poolAlg(p), sx.handle(), so.handle(),
+                            g[0], g[1], g[2], g[3], g[4], attr.handle()));
+        }
+    }
+
+    private static MemorySegment[] poolGeometry(Arena a, PoolSpec p, Tensor x, Tensor out) {
+        long padRh = (long) (out.shape(2) - 1) * p.strideH() + p.kernelH() - x.shape(2) - p.padH();
+        long padRw = (long) (out.shape(3) - 1) * p.strideW() + p.kernelW() - x.shape(3) - p.padW();
+        MemorySegment[] g = new MemorySegment[5];
+        g[0] = dims2(a.allocate(dnnl_dims_t), p.strideH(), p.strideW());
+        g[1] = dims2(a.allocate(dnnl_dims_t), p.kernelH(), p.kernelW());
+        g[2] = dims2(a.allocate(dnnl_dims_t), 0, 0);
+        g[3] = dims2(a.allocate(dnnl_dims_t), p.padH(), p.padW());
+        g[4] = dims2(a.allocate(dnnl_dims_t), padRh, padRw);
+        return g;
+    }
+
+    @Override
+    public void pool2d(PoolSpec p, Tensor x, Tensor out) {
+        checkPool("pool2d", p, x, out);
+        if (!f32(x, out)) {
+            fallback.pool2d(p, x, out);
+            return;
+        }
+        String key = "pool_fwd|" + p + sig(x) + sig(out);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), so = md(out);
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc pd = poolForwardPd(p, sx, so, dnnl_forward_inference, x, out, attr);
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.pool2d(p, x, out);
+            return;
+        }
+        Ctx c = ctx.get();
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_DST, e.mds()[1], data(out));
+        c.run(e, e.prim(), "pooling forward");
+    }
+
+    /**
+     * Max pooling's backward needs the forward's workspace (where each maximum was); the SPI passes x
+     * instead, so the forward runs again here in training mode into scratch memory, then the backward.
+     */
+    @Override
+    public void pool2dBackward(PoolSpec p, Tensor x, Tensor out, Tensor gradOut, Tensor gradIn) {
+        checkPool("pool2dBackward", p, x, out);
+        require(gradOut.sameShape(out) && gradIn.sameShape(x) && gradOut.isContiguous() && gradIn.isContiguous(),
+                "pool2dBackward", () -> "gradients must be contiguous and shaped like out and x");
+        if (!f32(x, out, gradOut, gradIn)) {
+            fallback.pool2dBackward(p, x, out, gradOut, gradIn);
+            return;
+        }
+        boolean max = p.kind() == PoolSpec.Kind.MAX;
+        String key = "pool_bwd|" + p + sig(x) + sig(out);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), so = md(out);
+            try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
+                Dnnl.PrimitiveDesc hint = poolForwardPd(p, sx, so, dnnl_forward_training, x, out, attr);
+                MemorySegment[] g = poolGeometry(a, p, x, out);
+                try {
+                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_pooling_backward_primitive_desc_create",
+                            o -> dnnl_pooling_backward_primitive_desc_create(o, engine.handle(), poolAlg(p), sx.handle(), so.handle(),
+                                    g[0], g[1], g[2], g[3], g[4], hint.handle(), attr.handle()));
+                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, hint,
+                            max ? new Dnnl.Primitive(hint) : null);
+                } catch (RuntimeException ex) {
+                    hint.close();
+                    throw ex;
+                }
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.pool2dBackward(p, x, out, gradOut, gradIn);
+            return;
+        }
+        Ctx c = ctx.get();
+        MemorySegment ws = null;
+        MemorySegment wsMd = null;
+        if (max) {
+            wsMd = e.hint().queryMd(dnnl_query_workspace_md);
+            ws = c.buffer(2, dnnl_memory_desc_get_size(wsMd));
+            MemorySegment dst = c.buffer(3, out.numel() * 4);
+            c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+            c.arg(DNNL_ARG_DST, e.mds()[1], dst);
+            c.arg(DNNL_ARG_WORKSPACE, wsMd, ws);
+            c.run(e, e.forward(), "pooling forward (for the workspace)");
+        }
+        c.arg(DNNL_ARG_DIFF_DST, e.mds()[1], data(gradOut));
+        c.arg(DNNL_ARG_DIFF_SRC, e.mds()[0], data(gradIn));
+        if (max) {
+            c.arg(DNNL_ARG_WORKSPACE, wsMd, ws);
+        }
+        c.run(e, e.prim(), "pooling backward");
+    }
+
+    // ------------------------------------------------------------------ layer normalization
+
+    private static void checkLayerNorm(String op, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor... rowsByD) {
+        require(x.rank() == 2 && x.isContiguous() && mean.rank() == 1 && rstd.rank() == 1 && mean.shape(0) == x.shape(0)
+                        && rstd.shape(0) == x.shape(0) && mean.isContiguous() && rstd.isContiguous(), op,
+                () -> "needs contiguous x [R, D], mean [R], rstd [R], got " + x.describe() + ", " + mean.describe() + ", " + rstd.describe());
+        require(gamma == null || (gamma.rank() == 1 && gamma.shape(0) == x.shape(1)), op, () -> "gamma must be [D]");
+        for (Tensor t : rowsByD) {
+            require(t.sameShape(x) && t.isContiguous(), op, () -> t.describe() + " must be contiguous like " + x.describe());
+        }
+    }
+
+    private static int lnFlags(boolean scale, boolean shift) {
+        return (scale ? dnnl_use_scale : 0) | (shift ? dnnl_use_shift : 0);
+    }
+
+    @Override
+    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor out, Tensor mean, Tensor rstd) {
+        checkLayerNorm("layerNorm", x, gamma, mean, rstd, out);
+        require(beta == null || (beta.rank() == 1 && beta.shape(0) == x.shape(1)), "layerNorm", () -> "beta must be [D]");
+        if (!f32(x, gamma, beta, out, mean, rstd) || x.numel() == 0 || (gamma != null && !plain(gamma))
+                || (beta != null && !plain(beta))) {
+            fallback.layerNorm(x, gamma, beta, eps, out, mean, rstd);
+            return;
+        }
+        int flags = lnFlags(gamma != null, beta != null);
+        String key = "lnorm_fwd|" + flags + eps + sig(x);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), so = md(out), st = md(new long[] {x.shape(0)}, new long[] {1}),
+                    sp = md(new long[] {x.shape(1)}, new long[] {1});
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_layer_normalization_forward_primitive_desc_create",
+                        o -> dnnl_layer_normalization_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training,
+                                sx.handle(), so.handle(), st.handle(), eps, flags, attr.handle()));
+                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so, st, sp}, null, null);
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.layerNorm(x, gamma, beta, eps, out, mean, rstd);
+            return;
+        }
+        int rows = x.shape(0);
+        Ctx c = ctx.get();
+        MemorySegment variance = c.buffer(2, rows * 4L);
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_DST, e.mds()[1], data(out));
+        c.arg(DNNL_ARG_MEAN, e.mds()[2], data(mean));
+        c.arg(DNNL_ARG_VARIANCE, e.mds()[2], variance);
+        if (gamma != null) {
+            c.arg(DNNL_ARG_SCALE, e.mds()[3], data(gamma));
+        }
+        if (beta != null) {
+            c.arg(DNNL_ARG_SHIFT, e.mds()[3], data(beta));
+        }
+        c.run(e, e.prim(), "layer normalization forward");
+        // the SPI speaks in 1/sqrt(var + eps), oneDNN in variance
+        MemorySegment r = data(rstd);
+        for (int i = 0; i < rows; i++) {
+            r.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) (1 / Math.sqrt(variance.getAtIndex(ValueLayout.JAVA_FLOAT, i) + eps)));
+        }
+    }
+
+    @Override
+    public void layerNormBackward(Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor gradOut,
+                                  Tensor gradIn, Tensor gradGamma, Tensor gradBeta) {
+        checkLayerNorm("layerNormBackward", x, gamma, mean, rstd, gradOut, gradIn);
+        if (!f32(x, gamma, mean, rstd, gradOut, gradIn, gradGamma, gradBeta) || x.numel() == 0
+                || (gamma != null && !plain(gamma)) || (gradGamma != null && !gradGamma.isContiguous())
+                || (gradBeta != null && !gradBeta.isContiguous())) {
+            fallback.layerNormBackward(x, gamma, mean, rstd, gradOut, gradIn, gradGamma, gradBeta);
+            return;
+        }
+        boolean scale = gamma != null;
+        boolean shift = gradBeta != null;
+        int flags = lnFlags(scale, shift);
+        // eps = 0 with variance = 1/rstd^2 makes oneDNN's 1/sqrt(var + eps) exactly the forward's rstd
+        String key = "lnorm_bwd|" + flags + sig(x);
+        Entry e = entry(key, () -> {
+            Dnnl.MemoryDesc sx = md(x), st = md(new long[] {x.shape(0)}, new long[] {1}), sp = md(new long[] {x.shape(1)}, new long[] {1});
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc hint = new Dnnl.PrimitiveDesc("dnnl_layer_normalization_forward_primitive_desc_create",
+                        o -> dnnl_layer_normalization_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training,
+                                sx.handle(), sx.handle(), st.handle(), 0f, flags, attr.handle()));
+                try {
+                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_layer_normalization_backward_primitive_desc_create",
+                            o -> dnnl_layer_normalization_backward_primitive_desc_create(o, engine.handle(), dnnl_backward,
+                                    sx.handle(), sx.handle(), sx.handle(), st.handle(), 0f, flags, hint.handle(), attr.handle()));
+                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, st, sp}, hint, null);
+                } catch (RuntimeException ex) {
+                    hint.close();
+                    throw ex;
+                }
+            }
+        });
+        if (e == UNSUPPORTED) {
+            fallback.layerNormBackward(x, gamma, mean, rstd, gradOut, gradIn, gradGamma, gradBeta);
+            return;
+        }
+        int rows = x.shape(0);
+        int d = x.shape(1);
+        Ctx c = ctx.get();
+        MemorySegment variance = c.buffer(2, rows * 4L);
+        MemorySegment r = data(rstd);
+        for (int i = 0; i < rows; i++) {
+            float rs = r.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            variance.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1f / (rs * rs));
+        }
+        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
+        c.arg(DNNL_ARG_DIFF_DST, e.mds()[0], data(gradOut));
+        c.arg(DNNL_ARG_DIFF_SRC, e.mds()[0], data(gradIn));
+        c.arg(DNNL_ARG_MEAN, e.mds()[1], data(mean));
+        c.arg(DNNL_ARG_VARIANCE, e.mds()[1], variance);
+        if (scale) {
+            c.arg(DNNL_ARG_SCALE, e.mds()[2], data(gamma));
+            c.arg(DNNL_ARG_DIFF_SCALE, e.mds()[2], gradGamma != null ? data(gradGamma) : c.buffer(3, d * 4L));
+        }
+        if (shift) {
+            c.arg(DNNL_ARG_DIFF_SHIFT, e.mds()[2], data(gradBeta));
+        }
+        c.run(e, e.prim(), "layer normalization backward");
+        if (!scale && gradGamma != null) {
+            fallback.fill(gradGamma, 0); // unreachable in practice: no gamma means no gamma gradient is asked for
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OneDnnBackend[oneDNN " + OneDnnLibrary.version() + ", " + cache.size() + " primitives cached, fallback "
+                + fallback.name() + "]";
+    }
+}
