@@ -3,7 +3,9 @@ package io.panrec.ops;
 import io.panrec.tensor.Shape;
 import io.panrec.tensor.Tensor;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The training losses of recommenders, composed from primitive ops (so they need no gradient rule of
@@ -281,14 +283,21 @@ public final class Losses {
                 System.arraycopy(negLogQ, 0, add, i * (1 + s) + 1, s);
             }
         }
+        // Accidental hits in O(B + S): where each negative id sits, then one look-up per positive.
+        java.util.Map<Long, List<Integer>> slots = new java.util.HashMap<>();
+        for (int j = 0; j < s; j++) {
+            slots.computeIfAbsent(neg[j], id -> new ArrayList<>(1)).add(j);
+        }
         for (int i = 0; i < b; i++) {
-            for (int j = 0; j < s; j++) {
-                if (neg[j] == pos[i]) {
-                    if (add == null) {
-                        add = new double[b * (1 + s)];
-                    }
-                    add[i * (1 + s) + 1 + j] = MASKED_LOGIT;
-                }
+            List<Integer> hits = slots.get(pos[i]);
+            if (hits == null) {
+                continue;
+            }
+            if (add == null) {
+                add = new double[b * (1 + s)];
+            }
+            for (int j : hits) {
+                add[i * (1 + s) + 1 + j] = MASKED_LOGIT;
             }
         }
         Tensor logits = Shapes.concat(1, posLogit, negLogits);               // [B, 1 + S]
