@@ -176,7 +176,7 @@ class ModuleTest {
 
     @Test
     void placementsChooseScopeAndDtypeAndClosingTheScopeFreesTheModel() {
-        long live = MemoryStats.liveBytes();
+        long live = MemoryStats.scopedLiveBytes();
         Scope modelScope = Scope.global().child("model");
         Linear l;
         try (var p = Parameter.placement(modelScope, DType.F64)) {
@@ -195,7 +195,7 @@ class ModuleTest {
         assertTrue(outlives.weight().isAlive());
         modelScope.close();
         assertFalse(l.weight().isAlive());
-        assertTrue(MemoryStats.liveBytes() <= live + 4096, "closing the model scope frees its parameters");
+        assertTrue(MemoryStats.scopedLiveBytes() <= live + 4096, "closing the model scope frees its parameters");
         var e = assertThrows(IllegalStateException.class, () -> l.forward(Tensor.zeros(1, 100)));
         assertTrue(e.getMessage().contains("model"), e.getMessage());
     }
