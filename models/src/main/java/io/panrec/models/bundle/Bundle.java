@@ -9,7 +9,6 @@ import io.panrec.models.spi.ModelProvider;
 import io.panrec.models.spi.ModelRegistry;
 import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Settings;
-import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 
 import java.io.IOException;
@@ -272,7 +271,8 @@ public final class Bundle {
             throw new BundleException(folder, "missing " + folder.relativize(weightsFile) + "; the bundle is incomplete, save it again");
         }
         try (SafeTensorsFile file = SafeTensors.open(weightsFile)) {
-            try (var _ = Scope.open("bundle-load")) {
+            // no scope of our own around the model: whatever it allocates while being built must outlive this call
+            try {
                 return provider.load(settings, schema, file.tensors());
             } catch (IllegalArgumentException e) {
                 throw new BundleException(folder, weightsFile.getFileName() + " does not fit " + settings
