@@ -56,6 +56,19 @@ class BackendsTest {
         assertEquals(before.name(), Backends.current().name());
     }
 
+    @Test
+    void deviceTensorsAreRefusedByHostBackendsBeforeAnyRead() {
+        java.lang.foreign.MemorySegment fakeDevicePointer = java.lang.foreign.MemorySegment.ofAddress(0x1000);
+        io.panrec.tensor.Tensor onGpu = io.panrec.tensor.Tensor.onDevice(fakeDevicePointer, io.panrec.tensor.Scope.global(),
+                io.panrec.tensor.Device.parse("cuda:0"), io.panrec.tensor.DType.F32, 4);
+        io.panrec.tensor.Tensor host = io.panrec.tensor.Tensor.zeros(4);
+        for (String name : List.of("reference", "vector")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Backends.named(name).unary(UnaryOp.RELU, 0, onGpu, host), name);
+            assertTrue(e.getMessage().contains("host memory"), e.getMessage());
+        }
+    }
+
     /** Run in a child JVM started without jdk.incubator.vector. */
     public static final class Probe {
         public static void main(String[] args) {
