@@ -45,8 +45,8 @@ public final class VectorBackend extends DelegatingBackend {
 
     private static boolean f32(Tensor... ts) {
         for (Tensor t : ts) {
-            if (t != null && t.dtype() != DType.F32) {
-                return false;
+            if (t != null && (t.dtype() != DType.F32 || !t.device().isHost())) {
+                return false; // device tensors go to the reference, which refuses them with a clear message
             }
         }
         return true;
@@ -54,7 +54,7 @@ public final class VectorBackend extends DelegatingBackend {
 
     private static boolean dense(Tensor... ts) {
         for (Tensor t : ts) {
-            if (t != null && (t.dtype() != DType.F32 || !t.isContiguous())) {
+            if (t != null && (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().isHost())) {
                 return false;
             }
         }
@@ -78,6 +78,13 @@ public final class VectorBackend extends DelegatingBackend {
         MemorySegment sc = c.segment();
         int threads = threads();
         long work = (long) m * n * k;
+        if ((m < Sgemm.MR || work <= SMALL_GEMM) && b.stride(2) == 1 && c.stride(2) == 1) {
+            // packing would cost more than the product: row-by-row axpy straight from the operands
+            for (int q = 0; q < batches; q++) {
+                smallGemm(a, b, c, sa, sb, sc, q, m, n, k, alpha, beta);
+            }
+            return;
+        }
         if (batches >= threads && threads > 1 && work < Sgemm.PARALLEL_THRESHOLD) {
             // many small products (attention heads): one thread per product
             java.util.stream.IntStream.range(0, batches).parallel().forEach(q -> one(a, b, c, sa, sb, sc, q, m, n, k, alpha, beta, 1));
@@ -85,6 +92,39 @@ public final class VectorBackend extends DelegatingBackend {
         }
         for (int q = 0; q < batches; q++) {
             one(a, b, c, sa, sb, sc, q, m, n, k, alpha, beta, threads);
+        }
+    }
+
+    /** Products up to this many multiply-adds skip packing (about 40^3). */
+    private static final long SMALL_GEMM = 64_000;
+
+    /** c[i, :] = beta c[i, :] + sum_p alpha a[i, p] b[p, :], vectorised along the contiguous rows of b and c. */
+    private static void smallGemm(Tensor a, Tensor b, Tensor c, MemorySegment sa, MemorySegment sb, MemorySegment sc, int q,
+                                  int m, int n, int k, float alpha, float beta) {
+        long ao = a.offset() + q * a.stride(0);
+        long bo = b.offset() + q * b.stride(0);
+        long co = c.offset() + q * c.stride(0);
+        long ars = a.stride(1), acs = a.stride(2), brs = b.stride(1), crs = c.stride(1);
+        for (int i = 0; i < m; i++) {
+            long crow = co + i * crs;
+            for (int j = 0; j < n; j++) {
+                float old = beta == 0 ? 0f : beta * sc.getAtIndex(F, crow + j);
+                sc.setAtIndex(F, crow + j, old);
+            }
+            for (int p = 0; p < k; p++) {
+                float x = alpha * sa.getAtIndex(F, ao + i * ars + p * acs);
+                long brow = bo + p * brs;
+                FloatVector xv = FloatVector.broadcast(S, x);
+                int j = 0;
+                for (; j <= n - L; j += L) {
+                    FloatVector cv = FloatVector.fromMemorySegment(S, sc, (crow + j) * 4, NATIVE);
+                    xv.fma(FloatVector.fromMemorySegment(S, sb, (brow + j) * 4, NATIVE), cv)
+                            .intoMemorySegment(sc, (crow + j) * 4, NATIVE);
+                }
+                for (; j < n; j++) {
+                    sc.setAtIndex(F, crow + j, sc.getAtIndex(F, crow + j) + x * sb.getAtIndex(F, brow + j));
+                }
+            }
         }
     }
 
@@ -629,6 +669,100 @@ public final class VectorBackend extends DelegatingBackend {
                 bs.setAtIndex(F, gradBias.offset() + oc * gradBias.stride(0), (float) sum);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ pooling
+
+    @Override
+    public void pool2d(io.panrec.backend.PoolSpec p, Tensor x, Tensor out) {
+        if (!dense(x, out)) {
+            fallback.pool2d(p, x, out);
+            return;
+        }
+        int planes = x.shape(0) * x.shape(1), h = x.shape(2), w = x.shape(3), oh = out.shape(2), ow = out.shape(3);
+        MemorySegment xs = x.segment();
+        MemorySegment os = out.segment();
+        boolean max = p.kind() == io.panrec.backend.PoolSpec.Kind.MAX;
+        java.util.stream.IntStream.range(0, planes).parallel().forEach(pl -> {
+            long xb = x.offset() + (long) pl * h * w;
+            long ob = out.offset() + (long) pl * oh * ow;
+            for (int y = 0; y < oh; y++) {
+                int y0 = y * p.strideH() - p.padH();
+                int ya = Math.max(y0, 0), yb = Math.min(y0 + p.kernelH(), h);
+                for (int xo = 0; xo < ow; xo++) {
+                    int x0 = xo * p.strideW() - p.padW();
+                    int xa = Math.max(x0, 0), xe = Math.min(x0 + p.kernelW(), w);
+                    float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+                    for (int iy = ya; iy < yb; iy++) {
+                        long row = xb + (long) iy * w;
+                        for (int ix = xa; ix < xe; ix++) {
+                            float v = xs.getAtIndex(F, row + ix);
+                            acc = max ? Math.max(acc, v) : acc + v;
+                        }
+                    }
+                    if (!max) {
+                        acc /= p.countIncludePad() ? p.kernelH() * p.kernelW() : (yb - ya) * (xe - xa);
+                    }
+                    os.setAtIndex(F, ob + (long) y * ow + xo, acc);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void pool2dBackward(io.panrec.backend.PoolSpec p, Tensor x, Tensor out, Tensor gradOut, Tensor gradIn) {
+        if (!dense(x, gradOut, gradIn)) {
+            fallback.pool2dBackward(p, x, out, gradOut, gradIn);
+            return;
+        }
+        int planes = x.shape(0) * x.shape(1), h = x.shape(2), w = x.shape(3), oh = gradOut.shape(2), ow = gradOut.shape(3);
+        MemorySegment xs = x.segment();
+        MemorySegment gs = gradOut.segment();
+        MemorySegment is = gradIn.segment();
+        boolean max = p.kind() == io.panrec.backend.PoolSpec.Kind.MAX;
+        // planes are independent, so threads never write the same gradient element
+        java.util.stream.IntStream.range(0, planes).parallel().forEach(pl -> {
+            long xb = x.offset() + (long) pl * h * w;
+            long ib = gradIn.offset() + (long) pl * h * w;
+            long gb = gradOut.offset() + (long) pl * oh * ow;
+            for (long i = 0; i < (long) h * w; i++) {
+                is.setAtIndex(F, ib + i, 0f);
+            }
+            for (int y = 0; y < oh; y++) {
+                int y0 = y * p.strideH() - p.padH();
+                int ya = Math.max(y0, 0), yb = Math.min(y0 + p.kernelH(), h);
+                for (int xo = 0; xo < ow; xo++) {
+                    int x0 = xo * p.strideW() - p.padW();
+                    int xa = Math.max(x0, 0), xe = Math.min(x0 + p.kernelW(), w);
+                    float g = gs.getAtIndex(F, gb + (long) y * ow + xo);
+                    if (max) {
+                        // the first maximum in row-major order gets the gradient, as the reference defines
+                        long best = -1;
+                        float bestV = Float.NEGATIVE_INFINITY;
+                        for (int iy = ya; iy < yb; iy++) {
+                            for (int ix = xa; ix < xe; ix++) {
+                                float v = xs.getAtIndex(F, xb + (long) iy * w + ix);
+                                if (best < 0 || v > bestV) {
+                                    best = (long) iy * w + ix;
+                                    bestV = v;
+                                }
+                            }
+                        }
+                        if (best >= 0) {
+                            is.setAtIndex(F, ib + best, is.getAtIndex(F, ib + best) + g);
+                        }
+                    } else {
+                        float share = g / (p.countIncludePad() ? p.kernelH() * p.kernelW() : (yb - ya) * (xe - xa));
+                        for (int iy = ya; iy < yb; iy++) {
+                            for (int ix = xa; ix < xe; ix++) {
+                                long o = ib + (long) iy * w + ix;
+                                is.setAtIndex(F, o, is.getAtIndex(F, o) + share);
+                            }
+                        }
+                    }
+                }
+            }
+        });
     }
 
     // ------------------------------------------------------------------ layer norm
