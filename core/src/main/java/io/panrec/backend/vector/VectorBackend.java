@@ -70,30 +70,19 @@ public final class VectorBackend extends DelegatingBackend {
             return;
         }
         int batches = c.shape(0);
-        int m = c.shape(1);
-        int n = c.shape(2);
-        int k = a.shape(2);
+        Sgemm.Mat[] ma = new Sgemm.Mat[batches];
+        Sgemm.Mat[] mb = new Sgemm.Mat[batches];
+        Sgemm.Mat[] mc = new Sgemm.Mat[batches];
         MemorySegment sa = a.segment();
         MemorySegment sb = b.segment();
         MemorySegment sc = c.segment();
-        int threads = threads();
-        long work = (long) m * n * k;
-        if (batches >= threads && threads > 1 && work < Sgemm.PARALLEL_THRESHOLD) {
-            // many small products (attention heads): one thread per product
-            java.util.stream.IntStream.range(0, batches).parallel().forEach(q -> one(a, b, c, sa, sb, sc, q, m, n, k, alpha, beta, 1));
-            return;
-        }
         for (int q = 0; q < batches; q++) {
-            one(a, b, c, sa, sb, sc, q, m, n, k, alpha, beta, threads);
+            // a batch stride of 0 (a broadcast operand) simply points every entry at the same matrix
+            ma[q] = new Sgemm.Mat(sa, a.offset() + q * a.stride(0), a.stride(1), a.stride(2));
+            mb[q] = new Sgemm.Mat(sb, b.offset() + q * b.stride(0), b.stride(1), b.stride(2));
+            mc[q] = new Sgemm.Mat(sc, c.offset() + q * c.stride(0), c.stride(1), c.stride(2));
         }
-    }
-
-    private static void one(Tensor a, Tensor b, Tensor c, MemorySegment sa, MemorySegment sb, MemorySegment sc, int q,
-                            int m, int n, int k, float alpha, float beta, int threads) {
-        Sgemm.Mat ma = new Sgemm.Mat(sa, a.offset() + q * a.stride(0), a.stride(1), a.stride(2));
-        Sgemm.Mat mb = new Sgemm.Mat(sb, b.offset() + q * b.stride(0), b.stride(1), b.stride(2));
-        Sgemm.Mat mc = new Sgemm.Mat(sc, c.offset() + q * c.stride(0), c.stride(1), c.stride(2));
-        Sgemm.gemm(m, n, k, alpha, ma, mb, beta, mc, threads);
+        Sgemm.gemm(ma, mb, mc, c.shape(1), c.shape(2), a.shape(2), alpha, beta, threads());
     }
 
     // ------------------------------------------------------------------ element-wise
