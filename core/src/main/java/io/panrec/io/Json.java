@@ -14,14 +14,15 @@ import java.util.Map;
  *
  * <p>Strict: duplicate object keys, trailing commas, leading zeros, unescaped control characters in
  * strings, lone surrogate escapes, trailing content and nesting deeper than {@link #MAX_DEPTH} are all
- * errors, reported with the character position.
+ * errors, reported with the character position. Public so that model bundles ({@code model.json}) use the
+ * same strict reader.
  */
-final class Json {
+public final class Json {
     /** Deep enough for any sane header; bounds the recursion on hostile input. */
     static final int MAX_DEPTH = 64;
 
     /** JSON's null (a real null could not be told apart from a missing key). */
-    static final Object NULL = new Object() {
+    public static final Object NULL = new Object() {
         @Override
         public String toString() {
             return "null";
@@ -29,7 +30,7 @@ final class Json {
     };
 
     /** A syntax error at a character position. */
-    static final class ParseException extends Exception {
+    public static final class ParseException extends Exception {
         final int position;
 
         ParseException(String message, int position) {
@@ -46,7 +47,7 @@ final class Json {
     }
 
     /** Parses one JSON value that makes up the whole text (whitespace around it allowed). */
-    static Object parse(String text) throws ParseException {
+    public static Object parse(String text) throws ParseException {
         Json p = new Json(text);
         p.skipWhitespace();
         Object v = p.value(0);
@@ -312,7 +313,7 @@ final class Json {
     // ------------------------------------------------------------------ writing
 
     /** Appends {@code s} as a JSON string literal (quotes, backslashes and control characters escaped). */
-    static void quote(StringBuilder out, String s) {
+    public static void quote(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

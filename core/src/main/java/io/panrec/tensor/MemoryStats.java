@@ -10,6 +10,7 @@ public final class MemoryStats {
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong TOTAL_ALLOCATED = new AtomicLong();
     private static final AtomicLong ALLOCATIONS = new AtomicLong();
+    private static final AtomicLong SCOPED_LIVE_BYTES = new AtomicLong();
 
     private MemoryStats() {
     }
@@ -17,6 +18,15 @@ public final class MemoryStats {
     /** Bytes of tensor memory allocated and not yet freed (scoped and automatic). */
     public static long liveBytes() {
         return LIVE_BYTES.get();
+    }
+
+    /**
+     * Bytes of tensor memory held by closable scopes (not the global scope, whose memory the garbage
+     * collector frees at times of its choosing): exact, so a test or a host can check that a scope
+     * gave back everything.
+     */
+    public static long scopedLiveBytes() {
+        return SCOPED_LIVE_BYTES.get();
     }
 
     /** Bytes ever allocated for tensors. */
@@ -37,5 +47,13 @@ public final class MemoryStats {
 
     static void freed(long bytes) {
         LIVE_BYTES.addAndGet(-bytes);
+    }
+
+    static void scopedAllocated(long bytes) {
+        SCOPED_LIVE_BYTES.addAndGet(bytes);
+    }
+
+    static void scopedFreed(long bytes) {
+        SCOPED_LIVE_BYTES.addAndGet(-bytes);
     }
 }

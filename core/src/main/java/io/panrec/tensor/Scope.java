@@ -125,6 +125,7 @@ public final class Scope implements AutoCloseable {
         }
         bytes.addAndGet(size);
         MemoryStats.allocated(size);
+        MemoryStats.scopedAllocated(size);
         return seg;
     }
 
@@ -178,7 +179,9 @@ public final class Scope implements AutoCloseable {
             k.close();
         }
         arena.close();
-        MemoryStats.freed(bytes.getAndSet(0));
+        long released = bytes.getAndSet(0);
+        MemoryStats.freed(released);
+        MemoryStats.scopedFreed(released);
         if (parent != null) {
             parent.forget(this);
         }

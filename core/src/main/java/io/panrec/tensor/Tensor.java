@@ -419,11 +419,36 @@ public final class Tensor {
         return out;
     }
 
+    /** Elements as longs; integer tensors are read exactly (ids above 2^53 survive), floats truncated. */
     public long[] toLongArray() {
-        double[] d = toDoubleArray();
-        long[] out = new long[d.length];
-        for (int i = 0; i < d.length; i++) {
-            out[i] = (long) d[i];
+        if (dtype.isFloating()) {
+            double[] d = toDoubleArray();
+            long[] out = new long[d.length];
+            for (int i = 0; i < d.length; i++) {
+                out[i] = (long) d[i];
+            }
+            return out;
+        }
+        checkHost("toLongArray");
+        long n = numel();
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalStateException(describe() + " has too many elements for a Java array");
+        }
+        long[] out = new long[(int) n];
+        MemorySegment seg = segment();
+        int[] idx = new int[shape.length];
+        for (int i = 0; i < n; i++) {
+            long e = offset;
+            for (int d = 0; d < shape.length; d++) {
+                e += idx[d] * strides[d];
+            }
+            out[i] = dtype.getLong(seg, e);
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (++idx[d] < shape[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
         }
         return out;
     }

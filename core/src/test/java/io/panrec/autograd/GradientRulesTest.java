@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every gradient rule against finite differences in double precision (reference backend), on odd
- * sizes; the last dynamic test checks that every {@link Op} was exercised. Then the same cases on the
- * vector backend against the reference.
+ * sizes; the last dynamic test checks that every {@link Op} was exercised. (The same cases run on every
+ * other backend in {@code io.panrec.testing.BackendConformance}.)
  */
 class GradientRulesTest {
     private static final long SEED = Long.getLong("panrec.test.seed", System.nanoTime());
@@ -51,21 +51,6 @@ class GradientRulesTest {
             missing.remove(Op.CAST); // checked exactly in castGradientIsExact (finite differences would cross F32)
             assertTrue(missing.isEmpty(), "ops without a finite-difference check: " + missing);
         }));
-        return tests;
-    }
-
-    @TestFactory
-    List<DynamicTest> vectorBackendAgreesOnEveryCase() {
-        List<DynamicTest> tests = new ArrayList<>();
-        for (GradientCases.Case c : GradientCases.all(SEED)) {
-            tests.add(DynamicTest.dynamicTest(c.name(), () -> {
-                try {
-                    GradCheck.agreesWithReference(c.name(), "vector", c.f(), c.inputs());
-                } catch (AssertionError e) {
-                    throw new AssertionError(e.getMessage() + seedNote(), e);
-                }
-            }));
-        }
         return tests;
     }
 

@@ -14,21 +14,21 @@ class ScopeTest {
 
     @Test
     void closingFreesTheBytesOfTheScopeAndItsChildren() {
-        long before = MemoryStats.liveBytes();
+        long before = MemoryStats.scopedLiveBytes();
         Scope outer = Scope.open("outer");
         Tensor a = Tensor.zeros(1000);                 // 4000 bytes in outer
         Scope kept = outer.child("kept");
         Tensor b = Tensor.zeros(kept, DType.I64, 10, 10); // 800 bytes in the child
         assertEquals(4000, outer.allocatedBytes());
         assertEquals(800, kept.allocatedBytes());
-        assertEquals(before + 4800, MemoryStats.liveBytes());
+        assertEquals(before + 4800, MemoryStats.scopedLiveBytes());
         outer.close();
-        assertEquals(before, MemoryStats.liveBytes());
+        assertEquals(before, MemoryStats.scopedLiveBytes());
         assertFalse(kept.isAlive(), "closing a scope closes its children");
         assertFalse(a.isAlive());
         assertFalse(b.isAlive());
         outer.close(); // twice is a no-op
-        assertEquals(before, MemoryStats.liveBytes());
+        assertEquals(before, MemoryStats.scopedLiveBytes());
     }
 
     @Test
@@ -73,14 +73,14 @@ class ScopeTest {
 
     @Test
     void manyStepsDoNotGrowLiveMemory() {
-        long before = MemoryStats.liveBytes();
+        long before = MemoryStats.scopedLiveBytes();
         for (int i = 0; i < 200; i++) {
             try (Scope s = Scope.open("step")) {
                 Tensor x = Tensor.full(1f, 64, 64);
                 Elementwise.mul(x, x);
             }
         }
-        assertEquals(before, MemoryStats.liveBytes());
+        assertEquals(before, MemoryStats.scopedLiveBytes());
         assertTrue(Backends.current() != null);
     }
 }

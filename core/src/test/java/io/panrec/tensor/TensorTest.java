@@ -63,6 +63,8 @@ class TensorTest {
     @Test
     void dtypesRoundTrip() {
         assertArrayEquals(new long[] {1, -2, 1L << 40}, Tensor.ofLongs(new long[] {1, -2, 1L << 40}, 3).toLongArray());
+        long hashed = (1L << 62) + 12345; // a 64-bit hashed id: exact, not rounded through double
+        assertArrayEquals(new long[] {hashed}, Tensor.ofLongs(new long[] {hashed}, 1).toLongArray());
         assertArrayEquals(new int[] {7, -1}, Tensor.ofInts(new int[] {7, -1}, 2).toIntArray());
         assertArrayEquals(new double[] {0.1, 1e300}, Tensor.ofDoubles(new double[] {0.1, 1e300}, 2).toDoubleArray());
         assertArrayEquals(new int[] {2, 0}, Tensor.of(new float[] {2.7f, 0.2f}, 2).to(DType.I32).toIntArray());

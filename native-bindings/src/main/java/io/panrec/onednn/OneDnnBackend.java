@@ -35,13 +35,34 @@ public final class OneDnnBackend extends DelegatingBackend {
     private final Dnnl.Engine engine = new Dnnl.Engine();
     private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
     private final AtomicLong primitivesCreated = new AtomicLong();
+    /** The descriptor of matmul's runtime scale (one f32). */
+    private final Dnnl.MemoryDesc scaleMd = new Dnnl.MemoryDesc(new long[] {1}, new long[] {1}, dnnl_f32);
     private final ThreadLocal<Ctx> ctx = ThreadLocal.withInitial(Ctx::new);
 
     /** A primitive oneDNN declined to build for this key: fall back without asking again. */
     private static final Entry UNSUPPORTED = new Entry(null, null, new Dnnl.MemoryDesc[0], null, null);
 
+    /**
+     * Element-wise ops, reductions and softmax below this many elements run on the fallback: a oneDNN
+     * call costs about a microsecond of fixed overhead (memory objects, argument list, execute), more
+     * than the whole op costs in Java at that size. Matmul, convolution, pooling and layer norm always run
+     * here. {@code -Dpanrec.onednn.minElements} changes it.
+     */
+    private volatile long minElements = Long.getLong("panrec.onednn.minElements", 4096);
+
     public OneDnnBackend(Backend fallback) {
         super(fallback);
+    }
+
+    /** Sets the size below which element-wise ops stay on the fallback (0: always oneDNN; tests use it). */
+    public OneDnnBackend minElements(long elements) {
+        this.minElements = Math.max(0, elements);
+        return this;
+    }
+
+    private boolean small(Tensor t) {
+        t.segment(); // liveness first
+        return t.numel() < minElements;
     }
 
     @Override
@@ -81,9 +102,9 @@ public final class OneDnnBackend extends DelegatingBackend {
 
     /** A built primitive with the descriptors its arguments use; {@code hint}/{@code forward} for backward ops. */
     record Entry(Dnnl.PrimitiveDesc pd, Dnnl.Primitive prim, Dnnl.MemoryDesc[] mds, Dnnl.PrimitiveDesc hint,
-                 Dnnl.Primitive forward) {
-        long scratch() {
-            return pd == null ? 0 : pd.scratchpadBytes();
+                 Dnnl.Primitive forward, long scratch, long hintScratch) {
+        Entry(Dnnl.PrimitiveDesc pd, Dnnl.Primitive prim, Dnnl.MemoryDesc[] mds, Dnnl.PrimitiveDesc hint, Dnnl.Primitive forward) {
+            this(pd, prim, mds, hint, forward, pd == null ? 0 : pd.scratchpadBytes(), hint == null ? 0 : hint.scratchpadBytes());
         }
     }
 
@@ -111,14 +132,18 @@ public final class OneDnnBackend extends DelegatingBackend {
         });
     }
 
-    /** Per-thread stream, argument array and growable buffers for scratchpads and temporaries. */
+    /**
+     * Per-thread stream, argument array, memory objects and growable buffers. Memory objects are made
+     * once per (descriptor, argument) on each thread and re-pointed at each call's data with
+     * dnnl_memory_set_data_handle, so a cached call allocates nothing in oneDNN.
+     */
     private final class Ctx {
         final Dnnl.Stream stream = new Dnnl.Stream(engine);
         final Arena arena = Arena.ofAuto();
         final MemorySegment args = arena.allocate(dnnl_exec_arg_t, 16);
-        final MemorySegment[] mems = new MemorySegment[16];
         final MemorySegment outPtr = arena.allocate(C_POINTER);
         final MemorySegment[] buffers = new MemorySegment[6];
+        final java.util.HashMap<Long, MemorySegment> memories = new java.util.HashMap<>();
         int n;
 
         void arg(int arg, Dnnl.MemoryDesc md, MemorySegment data) {
@@ -126,8 +151,15 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
 
         void arg(int arg, MemorySegment md, MemorySegment data) {
-            MemorySegment mem = Dnnl.memory(engine, md, data, outPtr);
-            mems[n] = mem;
+            // descriptors live as long as their cache entry, so their address identifies them
+            long key = md.address() ^ ((long) arg << 48);
+            MemorySegment mem = memories.get(key);
+            if (mem == null) {
+                mem = Dnnl.memory(engine, md, data, outPtr);
+                memories.put(key, mem);
+            } else {
+                DnnlException.check(dnnl_memory_set_data_handle(mem, data), "dnnl_memory_set_data_handle");
+            }
             long base = n * dnnl_exec_arg_t.byteSize();
             args.set(C_INT, base, arg);
             args.set(C_POINTER, base + 8, mem);
@@ -146,19 +178,14 @@ public final class OneDnnBackend extends DelegatingBackend {
 
         void run(Entry e, Dnnl.Primitive p, String what) {
             try {
-                long scratch = e.pd().scratchpadBytes();
-                if (p == e.forward() && e.hint() != null) {
-                    scratch = e.hint().scratchpadBytes();
-                }
+                boolean forward = p == e.forward() && e.hint() != null;
+                Dnnl.PrimitiveDesc owner = forward ? e.hint() : e.pd();
+                long scratch = forward ? e.hintScratch() : e.scratch();
                 if (scratch > 0) {
-                    Dnnl.PrimitiveDesc owner = p == e.forward() ? e.hint() : e.pd();
                     arg(DNNL_ARG_SCRATCHPAD, owner.queryMd(dnnl_query_scratchpad_md), buffer(0, scratch));
                 }
                 p.execute(stream, n, args, what);
             } finally {
-                for (int i = 0; i < n; i++) {
-                    dnnl_memory_destroy(mems[i]);
-                }
                 n = 0;
             }
         }
@@ -166,13 +193,16 @@ public final class OneDnnBackend extends DelegatingBackend {
 
     // ------------------------------------------------------------------ descriptors from tensors
 
+    /** Whether all (non-null) tensors are F32; throws first if any of them belongs to a closed scope. */
     private static boolean f32(Tensor... ts) {
+        boolean all = true;
         for (Tensor t : ts) {
-            if (t != null && t.dtype() != DType.F32) {
-                return false;
+            if (t != null) {
+                t.segment(); // liveness, checked in Java before anything native happens
+                all &= t.dtype() == DType.F32;
             }
         }
-        return true;
+        return all;
     }
 
     /** oneDNN wants positive strides; broadcast (stride-0) dimensions of size > 1 are not plain memory. */
@@ -204,8 +234,22 @@ public final class OneDnnBackend extends DelegatingBackend {
         return s;
     }
 
+    /** Shape and (normalised) strides as key text; written by hand because it runs on every call. */
     private static String sig(Tensor t) {
-        return t == null ? "-" : Arrays.toString(t.shape()) + Arrays.toString(strides(t));
+        if (t == null) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder(48).append('[');
+        int r = t.rank();
+        for (int i = 0; i < r; i++) {
+            sb.append(t.shape(i)).append(',');
+        }
+        sb.append(':');
+        long[] st = strides(t);
+        for (long v : st) {
+            sb.append(v).append(',');
+        }
+        return sb.append(']').toString();
     }
 
     private static Dnnl.MemoryDesc md(Tensor t) {
@@ -258,6 +302,9 @@ public final class OneDnnBackend extends DelegatingBackend {
             fallback.matmul(a, b, c, alpha, beta);
             return;
         }
+        if (sgemm(a, b, c, alpha, beta, batch, m, n, k)) {
+            return;
+        }
         boolean scaled = alpha != 1f;
         String key = "matmul|" + sig(a2) + sig(b2) + sig(c) + scaled + "/" + beta;
         Entry e = entry(key, () -> {
@@ -286,13 +333,49 @@ public final class OneDnnBackend extends DelegatingBackend {
         if (scaled) {
             MemorySegment s = x.buffer(1, 4);
             s.set(ValueLayout.JAVA_FLOAT, 0, alpha);
-            try (Dnnl.MemoryDesc sm = md(new long[] {1}, new long[] {1})) {
-                x.arg(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, sm, s);
-                x.run(e, e.prim(), "matmul " + key);
-            }
+            x.arg(DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, scaleMd, s);
+            x.run(e, e.prim(), "matmul");
             return;
         }
-        x.run(e, e.prim(), "matmul " + key);
+        x.run(e, e.prim(), "matmul");
+    }
+
+    /**
+     * Row- or column-major operands (the common case: contiguous or transposed views) go straight to
+     * dnnl_sgemm, oneDNN's BLAS entry point, which needs no primitive and costs least per call; other
+     * layouts use the cached matmul primitive. Returns false when the layout does not fit.
+     */
+    private boolean sgemm(Tensor a, Tensor b, Tensor c, float alpha, float beta, int batch, int m, int n, int k) {
+        long[] la = blasLayout(a, m, k);
+        long[] lb = blasLayout(b, k, n);
+        if (la == null || lb == null || c.stride(2) != 1 || (m > 1 && c.stride(1) < Math.max(1, n)) || m == 0 || n == 0) {
+            return false;
+        }
+        long ldc = m > 1 ? c.stride(1) : Math.max(1, n);
+        MemorySegment sa = data(a), sb = data(b), sc = data(c);
+        for (int q = 0; q < batch; q++) {
+            MemorySegment pa = sa.asSlice(4L * q * (a.shape(0) == 1 ? 0 : a.stride(0)));
+            MemorySegment pb = sb.asSlice(4L * q * (b.shape(0) == 1 ? 0 : b.stride(0)));
+            MemorySegment pc = sc.asSlice(4L * q * c.stride(0));
+            DnnlException.check(dnnl_sgemm((byte) la[0], (byte) lb[0], m, n, k, alpha, pa, la[1], pb, lb[1], beta, pc, ldc),
+                    "dnnl_sgemm");
+        }
+        return true;
+    }
+
+    /** ('N' or 'T', leading dimension) of a [rows, cols] batch slice in row-major BLAS terms, or null. */
+    private static long[] blasLayout(Tensor t, int rows, int cols) {
+        long rs = rows == 1 ? Math.max(1, cols) : t.stride(1);
+        long cs = cols == 1 ? 1 : t.stride(2);
+        if (cs == 1 && rs >= Math.max(1, cols)) {
+            return new long[] {'N', rs};
+        }
+        long rs2 = rows == 1 ? 1 : t.stride(1);
+        long cs2 = cols == 1 ? Math.max(1, rows) : t.stride(2);
+        if (rs2 == 1 && cs2 >= Math.max(1, rows)) {
+            return new long[] {'T', cs2};
+        }
+        return null;
     }
 
     /** A batch dimension of stride 0 becomes a batch of 1, which oneDNN's matmul broadcasts itself. */
@@ -369,7 +452,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     public void unary(UnaryOp op, float alpha, Tensor x, Tensor out) {
         require(x.sameShape(out), "unary " + op, () -> x.describe() + " -> " + out.describe());
         // oneDNN's eltwise wants source and destination in one layout; a transposed input runs on the fallback
-        if (!f32(x, out) || !plain(x) || !plain(out) || !Arrays.equals(strides(x), strides(out))) {
+        if (small(x) || !f32(x, out) || !plain(x) || !plain(out) || !Arrays.equals(strides(x), strides(out))) {
             fallback.unary(op, alpha, x, out);
             return;
         }
@@ -398,7 +481,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     public void unaryBackward(UnaryOp op, float alpha, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn) {
         require(x.sameShape(gradOut) && x.sameShape(gradIn), "unaryBackward " + op,
                 () -> x.describe() + ", " + gradOut.describe() + " -> " + gradIn.describe());
-        if (!f32(x, gradOut, gradIn) || !plain(x) || !plain(gradOut) || !plain(gradIn)) {
+        if (small(x) || !f32(x, gradOut, gradIn) || !plain(x) || !plain(gradOut) || !plain(gradIn)) {
             fallback.unaryBackward(op, alpha, x, y, gradOut, gradIn);
             return;
         }
@@ -451,7 +534,7 @@ public final class OneDnnBackend extends DelegatingBackend {
                 () -> "operands must already have the output's shape: " + a.describe() + ", " + b.describe() + " -> " + out.describe());
         // src1 may be broadcast (stride 0 becomes a dimension of 1, which oneDNN broadcasts); src0 may not
         Tensor b1 = collapseBroadcast(b);
-        if (!f32(a, b, out) || !plain(a) || !plain(out) || b1 == null || !plain(b1)) {
+        if (small(out) || !f32(a, b, out) || !plain(a) || !plain(out) || b1 == null || !plain(b1)) {
             fallback.binary(op, a, b, out);
             return;
         }
@@ -503,7 +586,7 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         boolean ok = shapesOk;
         require(ok, "reduce " + op, () -> "output must have size 1 or the input's size on every axis: " + x.describe() + " -> " + out.describe());
-        if (!f32(x, out) || !plain(x) || !plain(out) || !reduces) {
+        if (small(x) || !f32(x, out) || !plain(x) || !plain(out) || !reduces) {
             fallback.reduce(op, x, out);
             return;
         }
@@ -536,7 +619,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     @Override
     public void softmax(Tensor x, int axis, boolean log, Tensor out) {
         require(x.sameShape(out) && axis >= 0 && axis < x.rank(), "softmax", () -> x.describe() + " axis " + axis + " -> " + out.describe());
-        if (!f32(x, out) || !plain(x) || !plain(out)) {
+        if (small(x) || !f32(x, out) || !plain(x) || !plain(out)) {
             fallback.softmax(x, axis, log, out);
             return;
         }
@@ -565,7 +648,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     public void softmaxBackward(Tensor y, Tensor gradOut, int axis, boolean log, Tensor gradIn) {
         require(y.sameShape(gradOut) && y.sameShape(gradIn) && axis >= 0 && axis < y.rank(), "softmaxBackward",
                 () -> y.describe() + ", " + gradOut.describe() + " -> " + gradIn.describe());
-        if (!f32(y, gradOut, gradIn) || !plain(y) || !plain(gradOut) || !plain(gradIn)) {
+        if (small(y) || !f32(y, gradOut, gradIn) || !plain(y) || !plain(gradOut) || !plain(gradIn)) {
             fallback.softmaxBackward(y, gradOut, axis, log, gradIn);
             return;
         }
@@ -604,7 +687,7 @@ public final class OneDnnBackend extends DelegatingBackend {
     @Override
     public void copy(Tensor src, Tensor dst) {
         require(src.sameShape(dst), "copy", () -> src.describe() + " -> " + dst.describe());
-        if (!f32(src, dst) || !plain(src) || !plain(dst)) {
+        if (small(src) || !f32(src, dst) || !plain(src) || !plain(dst)) {
             fallback.copy(src, dst);
             return;
         }

@@ -112,6 +112,7 @@ public final class OneDnnLibrary {
             }
             // libdnnl.so.3 finds libgomp.so.1 beside it ($ORIGIN run path); loading it first makes that explicit
             try {
+                passiveOpenMpByDefault();
                 SymbolLookup.libraryLookup(lib.resolveSibling("libgomp.so.1"), Arena.global());
             } catch (IllegalCallerException e) {
                 return fail(nativeAccessHint(e));
@@ -138,6 +139,30 @@ public final class OneDnnLibrary {
             return new State(lookup, version, lib, List.of());
         } catch (Throwable e) {
             return fail("calling dnnl_version in " + lib + " failed: " + e);
+        }
+    }
+
+    /**
+     * OpenMP threads spin while they wait by default, which starves a JVM whose other threads (GC, Lucene
+     * searchers) share the cores. Unless the user chose a policy, ask libgomp to sleep instead; it reads
+     * the variable when it loads, so this runs before.
+     */
+    private static void passiveOpenMpByDefault() {
+        if (System.getenv("OMP_WAIT_POLICY") != null) {
+            return;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+            java.lang.foreign.MemorySegment setenv = linker.defaultLookup().find("setenv").orElse(null);
+            if (setenv == null) {
+                return;
+            }
+            java.lang.invoke.MethodHandle h = linker.downcallHandle(setenv, java.lang.foreign.FunctionDescriptor.of(
+                    java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.ADDRESS,
+                    java.lang.foreign.ValueLayout.ADDRESS, java.lang.foreign.ValueLayout.JAVA_INT));
+            int ignored = (int) h.invokeExact(a.allocateFrom("OMP_WAIT_POLICY"), a.allocateFrom("PASSIVE"), 0);
+        } catch (Throwable e) {
+            // only a tuning default: oneDNN works either way
         }
     }
 

@@ -3,7 +3,9 @@ package io.panrec.cli;
 import io.panrec.autograd.Autograd;
 import io.panrec.backend.Backends;
 import io.panrec.ops.Elementwise;
-import io.panrec.ops.Indexing;
+import io.panrec.nn.Embedding;
+import io.panrec.nn.Init;
+import io.panrec.ops.Losses;
 import io.panrec.ops.Linalg;
 import io.panrec.ops.Reductions;
 import io.panrec.optim.Adam;
@@ -96,10 +98,17 @@ public final class DemoCommand implements Callable<Integer> {
 
         double[] losses = new double[epochs];
         double hr = 0;
-        try (Scope model = Scope.open("demo model")) {
-            Tensor userTable = Tensor.normal(random, 0, 0.1f, users, dim).requiresGrad(true).sparseGradients(true);
-            Tensor itemTable = Tensor.normal(random, 0, 0.1f, items, dim).requiresGrad(true).sparseGradients(true);
-            Adam adam = new Adam(List.of(userTable, itemTable), lr);
+        {
+            // sparse tables: each step's gradient holds only the rows of the batch, and Adam updates only those
+            Embedding userEmb = new Embedding(users, dim, -1, true, random);
+            Embedding itemEmb = new Embedding(items, dim, -1, true, random);
+            Init.normal(userEmb.weight(), 0, 0.1, random);
+            Init.normal(itemEmb.weight(), 0, 0.1, random);
+            Tensor userTable = userEmb.weight();
+            Tensor itemTable = itemEmb.weight();
+            List<Tensor> params = new ArrayList<>(userEmb.parameters());
+            params.addAll(itemEmb.parameters());
+            Adam adam = new Adam(params, lr);
             int[] order = new int[train.size()];
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
@@ -125,11 +134,10 @@ public final class DemoCommand implements Callable<Integer> {
                         neg[i] = j;
                     }
                     try (Scope step = Scope.open("demo step")) {
-                        Tensor pu = Indexing.gatherRows(userTable, Tensor.ofLongs(u, n));
-                        Tensor qi = Indexing.gatherRows(itemTable, Tensor.ofLongs(pos, n));
-                        Tensor qj = Indexing.gatherRows(itemTable, Tensor.ofLongs(neg, n));
-                        Tensor margin = Linalg.rowDot(pu, Elementwise.sub(qi, qj));
-                        Tensor bpr = Reductions.mean(Elementwise.softplus(Elementwise.neg(margin)));
+                        Tensor pu = userEmb.forward(Tensor.ofLongs(u, n));
+                        Tensor qi = itemEmb.forward(Tensor.ofLongs(pos, n));
+                        Tensor qj = itemEmb.forward(Tensor.ofLongs(neg, n));
+                        Tensor bpr = Losses.bpr(Linalg.rowDot(pu, qi), Linalg.rowDot(pu, qj));
                         Tensor l2 = Elementwise.mul(Reductions.mean(Elementwise.add(Elementwise.add(
                                 Reductions.sum(Elementwise.mul(pu, pu), new int[] {1}, false),
                                 Reductions.sum(Elementwise.mul(qi, qi), new int[] {1}, false)),

@@ -3,13 +3,18 @@ package io.panrec.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
 /**
- * The {@code panrec} command line. Subcommands are listed here, in one place; each lives in its own
- * class. Run through the {@code ./panrec} launcher, which finds the JDK and builds what is missing.
+ * The {@code panrec} command line. Every subcommand is registered here, in {@code subcommands}, and
+ * lives in its own class; a new one is added to that list. Run through the {@code ./panrec} launcher,
+ * which finds the JDK, builds what is missing and passes the JVM flags the backends need.
  */
-@Command(name = "panrec", mixinStandardHelpOptions = true, version = "panrec 0.1.0-SNAPSHOT",
+@Command(name = "panrec", mixinStandardHelpOptions = true, versionProvider = PanrecCli.Version.class,
         description = "Deep-learning recommenders for Java search engines.",
-        subcommands = {DemoCommand.class, BackendsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, BackendsCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class PanrecCli implements Runnable {
 
     @CommandLine.Spec
@@ -17,7 +22,7 @@ public final class PanrecCli implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** The configured command line, for tests and embedding. */
@@ -36,5 +41,31 @@ public final class PanrecCli implements Runnable {
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
+    }
+
+    /** The version Maven wrote into the jar, so that it never drifts from the pom. */
+    static final class Version implements CommandLine.IVersionProvider {
+        static final String POM_PROPERTIES = "/META-INF/maven/io.panrec/panrec-plugins/pom.properties";
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"panrec " + version(), "JDK " + Runtime.version() + " (" + System.getProperty("java.home") + ")"};
+        }
+
+        static String version() {
+            try (InputStream in = PanrecCli.class.getResourceAsStream(POM_PROPERTIES)) {
+                if (in != null) {
+                    Properties p = new Properties();
+                    p.load(in);
+                    String v = p.getProperty("version");
+                    if (v != null && !v.isBlank()) {
+                        return v;
+                    }
+                }
+            } catch (IOException e) {
+                // fall through: the version is information, not a reason to fail
+            }
+            return "(not packaged: run from classes)";
+        }
     }
 }

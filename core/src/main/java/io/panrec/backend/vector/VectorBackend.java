@@ -784,12 +784,17 @@ public final class VectorBackend extends DelegatingBackend {
     // ------------------------------------------------------------------ convolution: im2col + SGEMM
 
     /**
-     * cols [C/g * KH * KW, OH * OW] of image b, group g: row (c, i, j) holds, for every output position,
-     * the input pixel that kernel tap (i, j) of channel c sees there (0 where it falls in the padding).
+     * The im2col matrix of image b, group g is cols [C/g * KH * KW, OH * OW]: row (c, i, j) holds, for
+     * every output position, the input pixel that kernel tap (i, j) of channel c sees there (0 where it
+     * falls in the padding). With {@code toColumns} this fills cols from the image (im2col); otherwise it
+     * adds every column entry back onto its pixel (col2im, the adjoint, for the input gradient).
      */
-    private static void im2col(MemorySegment xs, long xo, int h, int w, int g, int cg, int kh, int kw,
-                               int oh, int ow, ConvSpec s, float[] cols) {
-        java.util.Arrays.fill(cols, 0f);
+    private static void walkColumns(MemorySegment xs, long xo, int h, int w, int g, int cg, int kh, int kw,
+                                    int oh, int ow, ConvSpec s, float[] cols, boolean toColumns) {
+        if (toColumns) {
+            java.util.Arrays.fill(cols, 0f);
+        }
+        int sw = s.strideW();
         int r = 0;
         for (int cc = 0; cc < cg; cc++) {
             long plane = xo + (long) (g * cg + cc) * h * w;
@@ -797,9 +802,12 @@ public final class VectorBackend extends DelegatingBackend {
                 for (int j = 0; j < kw; j++, r++) {
                     int base = r * oh * ow;
                     int dx = j * s.dilationW() - s.padW();
-                    // output columns whose tap stays inside the image: 0 <= x * stride + dx < w
-                    int xLo = dx >= 0 ? 0 : (-dx + s.strideW() - 1) / s.strideW();
-                    int xHi = Math.min(ow, dx >= w ? 0 : (w - 1 - dx) / s.strideW() + 1);
+                    // the output columns whose tap lies inside the row: 0 <= x * sw + dx < w
+                    int xLo = dx >= 0 ? 0 : (-dx + sw - 1) / sw;
+                    int xHi = Math.min(ow, dx >= w ? 0 : (w - 1 - dx) / sw + 1);
+                    if (xHi <= xLo) {
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++) {
                         int iy = y * s.strideH() - s.padH() + i * s.dilationH();
                         if (iy < 0 || iy >= h) {
@@ -807,11 +815,16 @@ public final class VectorBackend extends DelegatingBackend {
                         }
                         long rowStart = plane + (long) iy * w + dx;
                         int dst = base + y * ow;
-                        if (s.strideW() == 1 && xHi > xLo) {
+                        if (toColumns && sw == 1) {
                             MemorySegment.copy(xs, F, (rowStart + xLo) * 4, cols, dst + xLo, xHi - xLo);
+                        } else if (toColumns) {
+                            for (int x = xLo; x < xHi; x++) {
+                                cols[dst + x] = xs.getAtIndex(F, rowStart + (long) x * sw);
+                            }
                         } else {
                             for (int x = xLo; x < xHi; x++) {
-                                cols[dst + x] = xs.getAtIndex(F, rowStart + (long) x * s.strideW());
+                                long p = rowStart + (long) x * sw;
+                                xs.setAtIndex(F, p, xs.getAtIndex(F, p) + cols[dst + x]);
                             }
                         }
                     }
@@ -844,7 +857,7 @@ public final class VectorBackend extends DelegatingBackend {
         Sgemm.Mat colsMat = heap(cols, spatial, 1);
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
-                im2col(xs, x.offset() + (long) b * c * h * wd, h, wd, g, cg, kh, kw, oh, ow, s, cols);
+                walkColumns(xs, x.offset() + (long) b * c * h * wd, h, wd, g, cg, kh, kw, oh, ow, s, cols, true);
                 // out_g [og, spatial] = W_g [og, kdim] @ cols [kdim, spatial]
                 Sgemm.Mat wm = new Sgemm.Mat(ws, w.offset() + (long) g * og * kdim, kdim, 1);
                 Sgemm.Mat om = new Sgemm.Mat(os, out.offset() + ((long) b * o + (long) g * og) * spatial, spatial, 1);
@@ -893,30 +906,7 @@ public final class VectorBackend extends DelegatingBackend {
                 Sgemm.Mat wt = new Sgemm.Mat(ws, w.offset() + (long) g * og * kdim, 1, kdim);
                 Sgemm.Mat gm = new Sgemm.Mat(gs, gradOut.offset() + ((long) b * o + (long) g * og) * spatial, spatial, 1);
                 Sgemm.gemm(kdim, spatial, og, 1f, wt, gm, 0f, colsMat, threads());
-                // col2im: add each column entry back onto the pixel it was read from
-                long xo = gradIn.offset() + (long) b * c * h * wd;
-                int r = 0;
-                for (int cc = 0; cc < cg; cc++) {
-                    long plane = xo + (long) (g * cg + cc) * h * wd;
-                    for (int i = 0; i < kh; i++) {
-                        for (int j = 0; j < kw; j++, r++) {
-                            int base = r * spatial;
-                            for (int y = 0; y < oh; y++) {
-                                int iy = y * s.strideH() - s.padH() + i * s.dilationH();
-                                if (iy < 0 || iy >= h) {
-                                    continue;
-                                }
-                                for (int x = 0; x < ow; x++) {
-                                    int ix = x * s.strideW() - s.padW() + j * s.dilationW();
-                                    if (ix >= 0 && ix < wd) {
-                                        long p = plane + (long) iy * wd + ix;
-                                        is.setAtIndex(F, p, is.getAtIndex(F, p) + cols[base + y * ow + x]);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                walkColumns(is, gradIn.offset() + (long) b * c * h * wd, h, wd, g, cg, kh, kw, oh, ow, s, cols, false);
             }
         }
     }
@@ -944,7 +934,7 @@ public final class VectorBackend extends DelegatingBackend {
         }
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
-                im2col(xs, x.offset() + (long) b * c * h * wd, h, wd, g, cg, kh, kw, oh, ow, s, cols);
+                walkColumns(xs, x.offset() + (long) b * c * h * wd, h, wd, g, cg, kh, kw, oh, ow, s, cols, true);
                 // gradW_g [og, kdim] (+)= gradOut_g [og, spatial] @ cols^T [spatial, kdim]
                 Sgemm.Mat gm = new Sgemm.Mat(gs, gradOut.offset() + ((long) b * o + (long) g * og) * spatial, spatial, 1);
                 Sgemm.Mat wm = new Sgemm.Mat(ws, gradW.offset() + (long) g * og * kdim, kdim, 1);

@@ -373,6 +373,29 @@ public final class dnnl_h {
         }
     }
 
+    private static final class dnnl_memory_set_data_handle$ {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = handle("dnnl_memory_set_data_handle", DESC);
+    }
+
+    public static FunctionDescriptor dnnl_memory_set_data_handle$descriptor() {
+        return dnnl_memory_set_data_handle$.DESC;
+    }
+
+    public static MethodHandle dnnl_memory_set_data_handle$handle() {
+        return dnnl_memory_set_data_handle$.HANDLE;
+    }
+
+    public static int dnnl_memory_set_data_handle(MemorySegment memory, MemorySegment handle) {
+        try {
+            return (int) dnnl_memory_set_data_handle$.HANDLE.invokeExact(memory, handle);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError("unexpected checked exception from dnnl_memory_set_data_handle", e);
+        }
+    }
+
     private static final class dnnl_memory_destroy$ {
         static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
         static final MethodHandle HANDLE = handle("dnnl_memory_destroy", DESC);

@@ -1,0 +1,70 @@
+package io.panrec.nn;
+
+import io.panrec.tensor.Tensor;
+
+import java.util.SplittableRandom;
+
+/**
+ * A multi-layer perceptron: {@code Linear -> activation -> dropout} for each hidden layer, then a last
+ * {@code Linear} (followed by the activation only if {@code activateLast}). Widths list the input size,
+ * the hidden sizes and the output size, e.g. {@code {64, 32, 16, 1}} for the tower of NCF or DeepFM.
+ * Parameters: {@code layers.0.weight}, {@code layers.0.bias}, {@code layers.1.weight}, ...
+ */
+public final class MLP extends Module implements Layer {
+    private final ModuleList<Linear> layers;
+    private final Dropout dropout;
+    private final Activation activation;
+    private final boolean activateLast;
+    private final int[] widths;
+
+    /** ReLU, no dropout, no activation after the last layer. */
+    public MLP(int[] widths, SplittableRandom random) {
+        this(widths, Activation.RELU, 0f, false, random);
+    }
+
+    /**
+     * @param widths       input, hidden..., output sizes (at least two)
+     * @param dropout      dropout probability after each hidden activation (0 for none)
+     * @param activateLast whether the activation follows the last layer too
+     * @param random       initialises the weights; the dropout pattern comes from a split of it
+     */
+    public MLP(int[] widths, Activation activation, float dropout, boolean activateLast, SplittableRandom random) {
+        if (widths == null || widths.length < 2) {
+            throw new IllegalArgumentException("MLP: widths must list at least the input and output sizes, got "
+                    + java.util.Arrays.toString(widths));
+        }
+        this.widths = widths.clone();
+        this.activation = java.util.Objects.requireNonNull(activation, "activation");
+        this.activateLast = activateLast;
+        this.layers = registerModule("layers", new ModuleList<>());
+        for (int i = 0; i + 1 < widths.length; i++) {
+            layers.add(new Linear(widths[i], widths[i + 1], random));
+        }
+        this.dropout = dropout > 0 ? registerModule("dropout", new Dropout(dropout, random.split())) : null;
+    }
+
+    /** x [..., widths[0]] -> [..., widths[last]]. */
+    @Override
+    public Tensor forward(Tensor x) {
+        Tensor y = x;
+        for (int i = 0; i < layers.size(); i++) {
+            y = layers.get(i).forward(y);
+            boolean last = i == layers.size() - 1;
+            if (!last || activateLast) {
+                y = activation.apply(y);
+            }
+            if (!last && dropout != null) {
+                y = dropout.forward(y);
+            }
+        }
+        return y;
+    }
+
+    public ModuleList<Linear> layers() {
+        return layers;
+    }
+
+    public int[] widths() {
+        return widths.clone();
+    }
+}

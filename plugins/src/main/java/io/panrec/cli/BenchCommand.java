@@ -1,0 +1,17 @@
+package io.panrec.cli;
+
+import io.panrec.cli.bench.BenchKernelsCommand;
+import picocli.CommandLine.Command;
+
+/** {@code panrec bench ...}: quick measurements on this machine (JMH benchmarks live in the bench module). */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Quick benchmarks on this machine.",
+        subcommands = {BenchKernelsCommand.class})
+public final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
