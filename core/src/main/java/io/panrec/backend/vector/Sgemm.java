@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * Single-precision GEMM in the Goto/BLIS style. For each KC-deep slice of K, a KC x NC block of B is
- * packed into NR-wide column panels and an MC x KC block of A (times alpha) into MR-tall row panels;
+ * packed into NR-wide column panels and each MC x KC block of A (times alpha) into MR-tall row panels;
  * a register-blocked micro-kernel then keeps an MR x NR tile of C in vector registers while it walks
  * the two panels. Operands are read through arbitrary element strides only while packing, so transposed
  * views cost one differently-ordered copy and nothing in the kernel.
@@ -27,9 +29,11 @@ import java.util.concurrent.ForkJoinWorkerThread;
  * exactly what two FMA pipes with a 4-cycle latency need; measured on L1-resident panels this kernel
  * runs at the FMA peak of the core.
  *
- * <p>Threads: a product (or a batch of products) is cut into rectangles of C, each computed entirely by
- * one thread with its own packing buffers, so threads never wait on each other between blocks. The
- * caller's thread does one share of the work; the rest runs on a dedicated pool.
+ * <p>Threads, for one large product: the threads pack the B block together, then take MC-row blocks of
+ * A (and, when A has few rows, column chunks of B) from a shared counter, so a thread that the OS
+ * preempts holds back one block, not half of the product. The two phases of each slice are separate
+ * fork/join rounds, never a barrier inside a task, so concurrent callers sharing the pool cannot
+ * deadlock it. Many small products (attention heads) are instead handed out whole, one per thread.
  */
 final class Sgemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -63,10 +67,6 @@ final class Sgemm {
     record Mat(MemorySegment seg, long offset, long rs, long cs) {
     }
 
-    /** One rectangle of one product: C[i0:i1, j0:j1] of batch entry {@code q}. */
-    private record Task(int q, int i0, int i1, int j0, int j1) {
-    }
-
     /** C = alpha A B + beta C for one product A [M, K], B [K, N], C [M, N]. */
     static void gemm(int m, int n, int k, float alpha, Mat a, Mat b, float beta, Mat c, int threads) {
         gemm(new Mat[] {a}, new Mat[] {b}, new Mat[] {c}, m, n, k, alpha, beta, threads);
@@ -81,44 +81,130 @@ final class Sgemm {
         if (batches == 0 || m == 0 || n == 0) {
             return;
         }
-        long work = (long) m * n * k;
-        // Whole products per thread when they divide evenly (or are many); otherwise cut each product too,
-        // so that e.g. 3 products on 2 threads do not leave one thread idle for a third of the time.
-        int maxParts = batches % threads == 0 || batches >= 4 * threads ? 1 : threads;
-        int parts = (int) Math.max(1, Math.min(maxParts, work / MIN_TASK_WORK));
-        int[] grid = grid(m, n, parts);
-        List<Task> tasks = new ArrayList<>(batches * grid[0] * grid[1]);
-        for (int q = 0; q < batches; q++) {
-            for (int r = 0; r < grid[0]; r++) {
-                for (int s = 0; s < grid[1]; s++) {
-                    int i0 = split(m, MR, grid[0], r);
-                    int i1 = split(m, MR, grid[0], r + 1);
-                    int j0 = split(n, NR, grid[1], s);
-                    int j1 = split(n, NR, grid[1], s + 1);
-                    if (i0 < i1 && j0 < j1) {
-                        tasks.add(new Task(q, i0, i1, j0, j1));
-                    }
-                }
-            }
+        long work = (long) m * n * Math.max(k, 1);
+        int team = (int) Math.max(1, Math.min(threads, work * batches / MIN_TASK_WORK));
+        if (team > 1 && insidePool()) {
+            team = 1; // already on one of our workers (a product inside a parallel batch): stay there
         }
-        long perWorkerMin = Math.max(1, work * batches / Math.max(1, MIN_TASK_WORK));
-        int workers = (int) Math.min(Math.min(threads, tasks.size()), perWorkerMin);
-        if (workers <= 1 || insidePool()) {
-            new Worker(a, b, c, k, alpha, beta).run(tasks, 0, 1);
+        if (team > 1 && batches > 1 && (batches >= 2 * team || work < MIN_TASK_WORK * team)) {
+            // many products, or products too small to split: whole products, handed out one at a time
+            AtomicInteger next = new AtomicInteger();
+            Buffers[] buffers = new Buffers[team];
+            parallel(team, id -> {
+                Buffers mine = buffers[id] = new Buffers();
+                for (int q; (q = next.getAndIncrement()) < batches; ) {
+                    product(a[q], b[q], c[q], m, n, k, alpha, beta, 1, new Buffers[] {mine});
+                }
+            });
             return;
         }
-        List<ForkJoinTask<?>> forks = new ArrayList<>(workers - 1);
-        for (int w = 1; w < workers; w++) {
-            int id = w;
-            forks.add(Pool.POOL.submit(() -> new Worker(a, b, c, k, alpha, beta).run(tasks, id, workers)));
+        Buffers[] buffers = new Buffers[team];
+        for (int q = 0; q < batches; q++) {
+            product(a[q], b[q], c[q], m, n, k, alpha, beta, team, buffers);
+        }
+    }
+
+    /** Per-thread packing space, reused across slices and products of one call. */
+    private static final class Buffers {
+        float[] a = new float[0];
+        float[] run = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] a(int size) {
+            if (a.length < size) {
+                a = new float[size];
+            }
+            return a;
+        }
+
+        float[] run(int size) {
+            if (run.length < size) {
+                run = new float[size];
+            }
+            return run;
+        }
+    }
+
+    /** One product on {@code team} threads ({@code buffers[id]} belongs to thread id). */
+    private static void product(Mat ma, Mat mb, Mat mc, int m, int n, int k, float alpha, float beta, int team,
+                                Buffers[] buffers) {
+        if (k == 0) {
+            scale(mc, 0, m, 0, n, beta);
+            return;
+        }
+        int kcMax = Math.min(KC, k);
+        float[] packedB = new float[kcMax * Math.min(NC, roundUp(n, NR))];
+        int mBlocks = (m + MC - 1) / MC;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            int panels = (nc + NR - 1) / NR;
+            // few row blocks for the threads: cut the columns too, so that every thread has a few items
+            int nChunks = Math.max(1, Math.min(panels, (2 * team + mBlocks - 1) / mBlocks));
+            int items = mBlocks * nChunks;
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean firstSlice = pc == 0; // the first slice applies beta; the later ones accumulate
+                int jcF = jc;
+                int pcF = pc;
+                parallel(team, id -> {
+                    Buffers buf = buffers(buffers, id);
+                    packB(mb, pcF, kc, jcF, nc, panels * id / team, panels * (id + 1) / team, packedB, buf);
+                });
+                AtomicInteger next = new AtomicInteger();
+                parallel(team, id -> {
+                    Buffers buf = buffers(buffers, id);
+                    for (int it; (it = next.getAndIncrement()) < items; ) {
+                        int ic = (it / nChunks) * MC;
+                        int chunk = it % nChunks;
+                        int mcRows = Math.min(MC, m - ic);
+                        float[] packedA = buf.a(roundUp(mcRows, MR) * kc);
+                        packA(ma, alpha, ic, mcRows, pcF, kc, packedA, buf);
+                        int p0 = panels * chunk / nChunks;
+                        int p1 = panels * (chunk + 1) / nChunks;
+                        for (int pn = p0; pn < p1; pn++) {
+                            int jr = pn * NR;
+                            int nr = Math.min(NR, nc - jr);
+                            int bBase = pn * kc * NR;
+                            for (int ir = 0; ir < mcRows; ir += MR) {
+                                int mr = Math.min(MR, mcRows - ir);
+                                kernel(kc, packedA, (ir / MR) * kc * MR, packedB, bBase, buf.tile);
+                                store(mc, ic + ir, jcF + jr, mr, nr, buf.tile, beta, firstSlice);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    private static Buffers buffers(Buffers[] all, int id) {
+        Buffers b = all[id];
+        if (b == null) {
+            b = all[id] = new Buffers();
+        }
+        return b;
+    }
+
+    /**
+     * Runs body(0..team-1), body(0) on the calling thread and the others on the pool, and returns when
+     * all are done (even after a failure: they write into memory the caller may free on return).
+     */
+    private static void parallel(int team, IntConsumer body) {
+        if (team == 1) {
+            body.accept(0);
+            return;
+        }
+        List<ForkJoinTask<?>> forks = new ArrayList<>(team - 1);
+        for (int id = 1; id < team; id++) {
+            int me = id;
+            forks.add(Pool.POOL.submit(() -> body.accept(me)));
         }
         RuntimeException failure = null;
         try {
-            new Worker(a, b, c, k, alpha, beta).run(tasks, 0, workers);
+            body.accept(0);
         } catch (RuntimeException e) {
             failure = e;
         }
-        // join every fork, even after a failure: they write into c, which the caller may free on return
         for (ForkJoinTask<?> f : forks) {
             try {
                 f.join();
@@ -144,221 +230,115 @@ final class Sgemm {
     }
 
     /**
-     * Rows x columns of the grid cutting an m x n product into {@code parts} rectangles (or fewer when it
-     * is too small for that): the most nearly square pieces, which need the least packing per thread.
+     * Panels [p0, p1) of B[pc:pc+kc, jc:jc+nc] into NR-wide panels of kc rows each (panel p at
+     * p * kc * NR); the last panel of the block is zero-padded.
      */
-    static int[] grid(int m, int n, int parts) {
-        int rowTiles = (m + MR - 1) / MR;
-        int colTiles = (n + NR - 1) / NR;
-        for (int p = parts; p > 1; p--) {
-            int bestTm = 0;
-            double best = Double.MAX_VALUE;
-            for (int tm = 1; tm <= p; tm++) {
-                if (p % tm != 0 || tm > rowTiles || p / tm > colTiles) {
-                    continue;
+    private static void packB(Mat mb, int pc, int kc, int jc, int nc, int p0, int p1, float[] out, Buffers buf) {
+        MemorySegment seg = mb.seg;
+        int fullPanels = Math.min(p1, nc / NR);
+        if (mb.cs == 1) {
+            for (int p = 0; p < kc; p++) {
+                long row = mb.offset + (pc + p) * mb.rs + jc;
+                for (int pn = p0; pn < fullPanels; pn++) {
+                    long byteOff = (row + (long) pn * NR) * 4;
+                    int o = pn * kc * NR + p * NR;
+                    FloatVector.fromMemorySegment(S, seg, byteOff, NATIVE).intoArray(out, o);
+                    FloatVector.fromMemorySegment(S, seg, byteOff + 4L * L, NATIVE).intoArray(out, o + L);
                 }
-                double cost = (double) m / tm + (double) n / (p / tm);
-                if (cost < best) {
-                    best = cost;
-                    bestTm = tm;
-                }
-            }
-            if (bestTm > 0) {
-                return new int[] {bestTm, p / bestTm};
-            }
-        }
-        return new int[] {1, 1};
-    }
-
-    /** Start of piece {@code r} of {@code pieces} when [0, size) is cut on multiples of {@code align}. */
-    private static int split(int size, int align, int pieces, int r) {
-        int units = (size + align - 1) / align;
-        return (int) Math.min(size, (long) units * r / pieces * align);
-    }
-
-    /** One thread's share: its tasks, its packing buffers. */
-    private static final class Worker {
-        private final Mat[] a;
-        private final Mat[] b;
-        private final Mat[] c;
-        private final int k;
-        private final float alpha;
-        private final float beta;
-        private float[] packedA;
-        private float[] packedB;
-        private float[] rowBuf;
-        private final float[] tile = new float[MR * NR];
-
-        Worker(Mat[] a, Mat[] b, Mat[] c, int k, float alpha, float beta) {
-            this.a = a;
-            this.b = b;
-            this.c = c;
-            this.k = k;
-            this.alpha = alpha;
-            this.beta = beta;
-        }
-
-        void run(List<Task> tasks, int first, int stride) {
-            for (int t = first; t < tasks.size(); t += stride) {
-                Task task = tasks.get(t);
-                rectangle(a[task.q], b[task.q], c[task.q], task.i0, task.i1, task.j0, task.j1);
-            }
-        }
-
-        private void rectangle(Mat ma, Mat mb, Mat mc, int i0, int i1, int j0, int j1) {
-            if (k == 0) {
-                scale(mc, i0, i1, j0, j1, beta);
-                return;
-            }
-            int kcMax = Math.min(KC, k);
-            int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
-            int mcMax = Math.min(MC, roundUp(i1 - i0, MR));
-            if (packedB == null || packedB.length < kcMax * ncMax) {
-                packedB = new float[kcMax * ncMax];
-            }
-            if (packedA == null || packedA.length < kcMax * mcMax) {
-                packedA = new float[kcMax * mcMax];
-            }
-            if (rowBuf == null || rowBuf.length < kcMax) {
-                rowBuf = new float[kcMax];
-            }
-            for (int jc = j0; jc < j1; jc += NC) {
-                int nc = Math.min(NC, j1 - jc);
-                for (int pc = 0; pc < k; pc += KC) {
-                    int kc = Math.min(KC, k - pc);
-                    // the first slice of K applies beta to C; the later ones accumulate onto it
-                    boolean firstSlice = pc == 0;
-                    packB(mb, pc, kc, jc, nc);
-                    for (int ic = i0; ic < i1; ic += MC) {
-                        int mcRows = Math.min(MC, i1 - ic);
-                        packA(ma, ic, mcRows, pc, kc);
-                        for (int jr = 0; jr < nc; jr += NR) {
-                            int nr = Math.min(NR, nc - jr);
-                            int bBase = (jr / NR) * kc * NR;
-                            for (int ir = 0; ir < mcRows; ir += MR) {
-                                int mr = Math.min(MR, mcRows - ir);
-                                kernel(kc, packedA, (ir / MR) * kc * MR, packedB, bBase, tile);
-                                store(mc, ic + ir, jc + jr, mr, nr, firstSlice);
-                            }
-                        }
+                for (int pn = Math.max(p0, fullPanels); pn < p1; pn++) { // the partial last panel
+                    int o = pn * kc * NR + p * NR;
+                    for (int j = 0; j < NR; j++) {
+                        int col = pn * NR + j;
+                        out[o + j] = col < nc ? seg.getAtIndex(F, row + col) : 0f;
                     }
                 }
             }
+            return;
         }
-
-        /** B[pc:pc+kc, jc:jc+nc] into NR-wide panels of kc rows each; the last panel is zero-padded. */
-        private void packB(Mat mb, int pc, int kc, int jc, int nc) {
-            float[] out = packedB;
-            int fullPanels = nc / NR;
-            int tail = nc - fullPanels * NR;
-            MemorySegment seg = mb.seg;
-            if (mb.cs == 1) {
+        // columns of B contiguous (a transposed view) or arbitrary strides: one column at a time
+        float[] col = buf.run(kc);
+        for (int pn = p0; pn < p1; pn++) {
+            int base = pn * kc * NR;
+            for (int jj = 0; jj < NR; jj++) {
+                int j = pn * NR + jj;
+                if (j >= nc) {
+                    for (int p = 0; p < kc; p++) {
+                        out[base + p * NR + jj] = 0f;
+                    }
+                    continue;
+                }
+                readRun(seg, mb.offset + (long) pc * mb.rs + (jc + j) * mb.cs, mb.rs, col, kc);
                 for (int p = 0; p < kc; p++) {
-                    long row = mb.offset + (pc + p) * mb.rs + jc;
-                    for (int pn = 0; pn < fullPanels; pn++) {
-                        long byteOff = (row + (long) pn * NR) * 4;
-                        int o = pn * kc * NR + p * NR;
-                        FloatVector.fromMemorySegment(S, seg, byteOff, NATIVE).intoArray(out, o);
-                        FloatVector.fromMemorySegment(S, seg, byteOff + 4L * L, NATIVE).intoArray(out, o + L);
-                    }
-                    if (tail > 0) {
-                        int o = fullPanels * kc * NR + p * NR;
-                        for (int j = 0; j < NR; j++) {
-                            out[o + j] = j < tail ? seg.getAtIndex(F, row + (long) fullPanels * NR + j) : 0f;
-                        }
-                    }
-                }
-                return;
-            }
-            // columns of B contiguous (a transposed view) or arbitrary strides: one column at a time
-            float[] col = rowBuf;
-            int panels = fullPanels + (tail > 0 ? 1 : 0);
-            for (int pn = 0; pn < panels; pn++) {
-                int base = pn * kc * NR;
-                for (int jj = 0; jj < NR; jj++) {
-                    int j = pn * NR + jj;
-                    if (j >= nc) {
-                        for (int p = 0; p < kc; p++) {
-                            out[base + p * NR + jj] = 0f;
-                        }
-                        continue;
-                    }
-                    long start = mb.offset + (long) pc * mb.rs + (jc + j) * mb.cs;
-                    readRun(seg, start, mb.rs, col, kc);
-                    for (int p = 0; p < kc; p++) {
-                        out[base + p * NR + jj] = col[p];
-                    }
+                    out[base + p * NR + jj] = col[p];
                 }
             }
         }
+    }
 
-        /** alpha * A[ic:ic+mc, pc:pc+kc] into MR-tall panels of kc columns each; the last is zero-padded. */
-        private void packA(Mat ma, int ic, int mcRows, int pc, int kc) {
-            float[] out = packedA;
-            int panels = (mcRows + MR - 1) / MR;
-            MemorySegment seg = ma.seg;
-            for (int pm = 0; pm < panels; pm++) {
-                int i0 = ic + pm * MR;
-                int h = Math.min(MR, ic + mcRows - i0);
-                int base = pm * kc * MR;
-                if (ma.rs == 1 && h == MR) {
-                    // column-major A (a transposed view): the MR values of one k-step lie side by side
+    /** alpha * A[ic:ic+mc, pc:pc+kc] into MR-tall panels of kc columns each; the last is zero-padded. */
+    private static void packA(Mat ma, float alpha, int ic, int mcRows, int pc, int kc, float[] out, Buffers buf) {
+        int panels = (mcRows + MR - 1) / MR;
+        MemorySegment seg = ma.seg;
+        for (int pm = 0; pm < panels; pm++) {
+            int i0 = ic + pm * MR;
+            int h = Math.min(MR, ic + mcRows - i0);
+            int base = pm * kc * MR;
+            if (ma.rs == 1 && h == MR) {
+                // column-major A (a transposed view): the MR values of one k-step lie side by side
+                for (int p = 0; p < kc; p++) {
+                    long byteOff = (ma.offset + i0 + (pc + p) * ma.cs) * 4;
+                    FloatVector.fromMemorySegment(S4, seg, byteOff, NATIVE).mul(alpha).intoArray(out, base + p * MR);
+                }
+                continue;
+            }
+            float[] row = buf.run(kc);
+            for (int i = 0; i < MR; i++) {
+                if (i >= h) {
                     for (int p = 0; p < kc; p++) {
-                        long byteOff = (ma.offset + i0 + (pc + p) * ma.cs) * 4;
-                        FloatVector.fromMemorySegment(S4, seg, byteOff, NATIVE).mul(alpha).intoArray(out, base + p * MR);
+                        out[base + p * MR + i] = 0f;
                     }
                     continue;
                 }
-                float[] row = rowBuf;
-                for (int i = 0; i < MR; i++) {
-                    if (i >= h) {
-                        for (int p = 0; p < kc; p++) {
-                            out[base + p * MR + i] = 0f;
-                        }
-                        continue;
-                    }
-                    readRun(seg, ma.offset + (i0 + i) * ma.rs + pc * ma.cs, ma.cs, row, kc);
-                    for (int p = 0; p < kc; p++) {
-                        out[base + p * MR + i] = alpha * row[p];
-                    }
+                readRun(seg, ma.offset + (i0 + i) * ma.rs + pc * ma.cs, ma.cs, row, kc);
+                for (int p = 0; p < kc; p++) {
+                    out[base + p * MR + i] = alpha * row[p];
                 }
             }
         }
+    }
 
-        /**
-         * C[i0:i0+mr, j0:j0+nr] (=, or += after the first slice of K) the tile; on the first slice the
-         * old C is scaled by beta, or ignored when beta is 0.
-         */
-        private void store(Mat mc, int i0, int j0, int mr, int nr, boolean firstSlice) {
-            float[] t = tile;
-            boolean overwrite = firstSlice && beta == 0f;
-            float scale = firstSlice ? beta : 1f;
-            MemorySegment seg = mc.seg;
-            if (mr == MR && nr == NR && mc.cs == 1) {
-                for (int i = 0; i < MR; i++) {
-                    long byteOff = (mc.offset + (i0 + i) * mc.rs + j0) * 4;
-                    for (int h = 0; h < 2; h++) {
-                        long off = byteOff + 4L * L * h;
-                        FloatVector v = FloatVector.fromArray(S, t, i * NR + h * L);
-                        if (!overwrite) {
-                            FloatVector old = FloatVector.fromMemorySegment(S, seg, off, NATIVE);
-                            v = scale == 1f ? old.add(v) : old.fma(FloatVector.broadcast(S, scale), v);
-                        }
-                        v.intoMemorySegment(seg, off, NATIVE);
-                    }
-                }
-                return;
-            }
-            for (int i = 0; i < mr; i++) {
-                for (int j = 0; j < nr; j++) {
-                    long o = mc.offset + (i0 + i) * mc.rs + (j0 + j) * mc.cs;
-                    float v = t[i * NR + j];
+    /**
+     * C[i0:i0+mr, j0:j0+nr] (=, or += after the first slice of K) the tile; on the first slice the old
+     * C is scaled by beta, or ignored when beta is 0.
+     */
+    private static void store(Mat mc, int i0, int j0, int mr, int nr, float[] t, float beta, boolean firstSlice) {
+        boolean overwrite = firstSlice && beta == 0f;
+        float scale = firstSlice ? beta : 1f;
+        MemorySegment seg = mc.seg;
+        if (mr == MR && nr == NR && mc.cs == 1) {
+            for (int i = 0; i < MR; i++) {
+                long byteOff = (mc.offset + (i0 + i) * mc.rs + j0) * 4;
+                for (int h = 0; h < 2; h++) {
+                    long off = byteOff + 4L * L * h;
+                    FloatVector v = FloatVector.fromArray(S, t, i * NR + h * L);
                     if (!overwrite) {
-                        float old = seg.getAtIndex(F, o);
-                        v = scale == 1f ? old + v : Math.fma(old, scale, v);
+                        FloatVector old = FloatVector.fromMemorySegment(S, seg, off, NATIVE);
+                        v = scale == 1f ? old.add(v) : old.fma(FloatVector.broadcast(S, scale), v);
                     }
-                    seg.setAtIndex(F, o, v);
+                    v.intoMemorySegment(seg, off, NATIVE);
                 }
+            }
+            return;
+        }
+        for (int i = 0; i < mr; i++) {
+            for (int j = 0; j < nr; j++) {
+                long o = mc.offset + (i0 + i) * mc.rs + (j0 + j) * mc.cs;
+                float v = t[i * NR + j];
+                if (!overwrite) {
+                    float old = seg.getAtIndex(F, o);
+                    v = scale == 1f ? old + v : Math.fma(old, scale, v);
+                }
+                seg.setAtIndex(F, o, v);
             }
         }
     }

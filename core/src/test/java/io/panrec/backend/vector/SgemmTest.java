@@ -10,8 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The SGEMM's blocking and threading against the reference: sizes that cross every block boundary
@@ -61,6 +59,8 @@ class SgemmTest {
         int[][] shapes = {
             {mr, 3, nr}, {mr + 1, 5, nr + 1}, {mc - 1, kc + 1, 2 * nr - 1}, {mc + 3, 2 * kc + 7, 3 * nr + 5},
             {2 * mc + 1, 17, 37}, {1, 2 * kc + 1, 1}, {5, 7, Sgemm.NC + 9},
+            // few rows for many threads (the columns are cut too), and tall and thin
+            {3, 300, 2000}, {3 * mc + 5, 300, 3}, {6, 40, Sgemm.NC + 2 * nr + 1},
         };
         for (int[] s : shapes) {
             int m = s[0], k = s[1], n = s[2];
@@ -116,22 +116,6 @@ class SgemmTest {
                 check(batches + " batches, B broadcast", a2, b2, rand.f32(batches, 70, 50), 1f, 0.5f, threads);
             }
         }
-    }
-
-    @Test
-    void gridCutsIntoNearlySquarePiecesAndNeverFinerThanATile() {
-        assertArrayEquals(new int[] {1, 1}, Sgemm.grid(1024, 1024, 1));
-        int[] two = Sgemm.grid(1024, 1024, 2);
-        assertEquals(2, two[0] * two[1]);
-        assertArrayEquals(new int[] {2, 2}, Sgemm.grid(1024, 1024, 4));
-        assertArrayEquals(new int[] {4, 4}, Sgemm.grid(1024, 1024, 16));
-        // a wide, short product is cut along N only
-        assertArrayEquals(new int[] {1, 8}, Sgemm.grid(4, 4096, 8));
-        // a product smaller than the requested pieces gets fewer of them
-        int[] tiny = Sgemm.grid(Sgemm.MR, Sgemm.NR, 4);
-        assertArrayEquals(new int[] {1, 1}, tiny);
-        int[] odd = Sgemm.grid(3 * Sgemm.MR, Sgemm.NR, 7);
-        assertTrue(odd[0] <= 3 && odd[1] == 1, java.util.Arrays.toString(odd));
     }
 
     @Test
