@@ -291,6 +291,20 @@ final class Sgemm {
                 }
                 continue;
             }
+            if (ma.cs == 1 && h == MR) {
+                // row-major A: walk the MR rows side by side, writing the panel in order
+                long r0 = ma.offset + i0 * ma.rs + pc;
+                long r1 = r0 + ma.rs;
+                long r2 = r1 + ma.rs;
+                long r3 = r2 + ma.rs;
+                for (int p = 0, o = base; p < kc; p++, o += MR) {
+                    out[o] = alpha * seg.getAtIndex(F, r0 + p);
+                    out[o + 1] = alpha * seg.getAtIndex(F, r1 + p);
+                    out[o + 2] = alpha * seg.getAtIndex(F, r2 + p);
+                    out[o + 3] = alpha * seg.getAtIndex(F, r3 + p);
+                }
+                continue;
+            }
             float[] row = buf.run(kc);
             for (int i = 0; i < MR; i++) {
                 if (i >= h) {
