@@ -199,6 +199,10 @@ public final class OneDnnBackend extends DelegatingBackend {
         for (Tensor t : ts) {
             if (t != null) {
                 t.segment(); // liveness, checked in Java before anything native happens
+                if (!t.device().isHost()) {
+                    throw new IllegalArgumentException("onednn: " + t.describe() + " is on " + t.device()
+                            + "; oneDNN's CPU engine reads host memory only (copy it to the CPU first)");
+                }
                 all &= t.dtype() == DType.F32;
             }
         }

@@ -219,6 +219,25 @@ final class Sgemm {
         }
     }
 
+    /**
+     * body(i) for every i in [0, count), on up to {@code threads} threads (the caller's included) that
+     * take items from a counter; on the caller alone when the whole is below one thread's worth of work.
+     * Items must write disjoint memory.
+     */
+    static void forEach(int count, long workPerItem, int threads, IntConsumer body) {
+        long total = (long) count * Math.max(1, workPerItem);
+        int team = (int) Math.max(1, Math.min(Math.min(threads, count), total / MIN_TASK_WORK));
+        if (team > 1 && insidePool()) {
+            team = 1;
+        }
+        AtomicInteger next = new AtomicInteger();
+        parallel(team, id -> {
+            for (int i; (i = next.getAndIncrement()) < count; ) {
+                body.accept(i);
+            }
+        });
+    }
+
     /** The kernels' own pool, created on first use and sized by {@link VectorBackend#threads()}. */
     private static final class Pool {
         static final ForkJoinPool POOL = new ForkJoinPool(VectorBackend.threads());

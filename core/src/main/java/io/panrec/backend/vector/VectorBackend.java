@@ -50,20 +50,32 @@ public final class VectorBackend extends DelegatingBackend {
         return "vector";
     }
 
-    /** True if every non-null tensor is F32. */
+    /**
+     * True if every non-null tensor is F32 in host memory. Device tensors go to the reference, which
+     * refuses them with a clear message: a device pointer read from Java would crash the JVM.
+     */
     private static boolean f32(Tensor... ts) {
         for (Tensor t : ts) {
-            if (t != null && t.dtype() != DType.F32) {
+            if (t != null && (t.dtype() != DType.F32 || !t.device().isHost())) {
                 return false;
             }
         }
         return true;
     }
 
-    /** True if every non-null tensor is F32 and contiguous. */
+    /** True if every non-null tensor is F32, in host memory and contiguous. */
     private static boolean dense(Tensor... ts) {
         for (Tensor t : ts) {
-            if (t != null && (t.dtype() != DType.F32 || !t.isContiguous())) {
+            if (t != null && (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().isHost())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean host(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (!t.device().isHost()) {
                 return false;
             }
         }
@@ -87,6 +99,16 @@ public final class VectorBackend extends DelegatingBackend {
             return;
         }
         int batches = c.shape(0);
+        int m = c.shape(1);
+        int n = c.shape(2);
+        int k = a.shape(2);
+        if ((m < Sgemm.MR || (long) m * n * k <= SMALL_GEMM) && b.stride(2) == 1 && c.stride(2) == 1) {
+            // packing would cost more than the product: row-by-row axpy straight from the operands
+            for (int q = 0; q < batches; q++) {
+                smallGemm(a, b, c, q, m, n, k, alpha, beta);
+            }
+            return;
+        }
         Sgemm.Mat[] ma = new Sgemm.Mat[batches];
         Sgemm.Mat[] mb = new Sgemm.Mat[batches];
         Sgemm.Mat[] mc = new Sgemm.Mat[batches];
@@ -99,7 +121,40 @@ public final class VectorBackend extends DelegatingBackend {
             mb[q] = new Sgemm.Mat(sb, b.offset() + q * b.stride(0), b.stride(1), b.stride(2));
             mc[q] = new Sgemm.Mat(sc, c.offset() + q * c.stride(0), c.stride(1), c.stride(2));
         }
-        Sgemm.gemm(ma, mb, mc, c.shape(1), c.shape(2), a.shape(2), alpha, beta, threads());
+        Sgemm.gemm(ma, mb, mc, m, n, k, alpha, beta, threads());
+    }
+
+    /** Products up to this many multiply-adds skip packing (about 40^3). */
+    private static final long SMALL_GEMM = 64_000;
+
+    /** c[i, :] = beta c[i, :] + sum_p alpha a[i, p] b[p, :], vectorised along the contiguous rows of b and c. */
+    private static void smallGemm(Tensor a, Tensor b, Tensor c, int q, int m, int n, int k, float alpha, float beta) {
+        MemorySegment sa = a.segment();
+        MemorySegment sb = b.segment();
+        MemorySegment sc = c.segment();
+        long ao = a.offset() + q * a.stride(0);
+        long bo = b.offset() + q * b.stride(0);
+        long co = c.offset() + q * c.stride(0);
+        long ars = a.stride(1), acs = a.stride(2), brs = b.stride(1), crs = c.stride(1);
+        for (int i = 0; i < m; i++) {
+            long crow = co + i * crs;
+            for (int j = 0; j < n; j++) {
+                float old = beta == 0 ? 0f : beta * sc.getAtIndex(F, crow + j);
+                sc.setAtIndex(F, crow + j, old);
+            }
+            for (int p = 0; p < k; p++) {
+                float x = alpha * sa.getAtIndex(F, ao + i * ars + p * acs);
+                long brow = bo + p * brs;
+                FloatVector xv = FloatVector.broadcast(S, x);
+                int j = 0;
+                for (; j <= n - L; j += L) {
+                    store(xv.fma(load(sb, brow + j), load(sc, crow + j)), sc, crow + j);
+                }
+                for (; j < n; j++) {
+                    sc.setAtIndex(F, crow + j, sc.getAtIndex(F, crow + j) + x * sb.getAtIndex(F, brow + j));
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------ element-wise
@@ -663,7 +718,7 @@ public final class VectorBackend extends DelegatingBackend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
+        if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous() && host(src, dst)) {
             long bytes = src.numel() * src.dtype().byteSize();
             MemorySegment.copy(src.segment(), src.offset() * src.dtype().byteSize(), dst.segment(),
                     dst.offset() * dst.dtype().byteSize(), bytes);
@@ -734,7 +789,7 @@ public final class VectorBackend extends DelegatingBackend {
 
     @Override
     public void gatherRows(Tensor table, Tensor indices, Tensor out) {
-        if (!f32(table, out) || table.stride(1) != 1 || out.stride(1) != 1) {
+        if (!f32(table, out) || !host(indices) || table.stride(1) != 1 || out.stride(1) != 1) {
             fallback.gatherRows(table, indices, out);
             return;
         }
@@ -758,7 +813,7 @@ public final class VectorBackend extends DelegatingBackend {
 
     @Override
     public void scatterAddRows(Tensor src, Tensor indices, Tensor target) {
-        if (!f32(src, target) || src.stride(1) != 1 || target.stride(1) != 1) {
+        if (!f32(src, target) || !host(indices) || src.stride(1) != 1 || target.stride(1) != 1) {
             fallback.scatterAddRows(src, indices, target);
             return;
         }
@@ -971,7 +1026,8 @@ public final class VectorBackend extends DelegatingBackend {
         // output columns whose whole window lies inside the row (vectorised when the stride is 1)
         int xLo = (p.padW() + p.strideW() - 1) / p.strideW();
         int xHi = Math.min(ow, w - kw + p.padW() >= 0 ? (w - kw + p.padW()) / p.strideW() + 1 : 0);
-        for (int plane = 0; plane < planes; plane++) {
+        // planes are independent: spread them over the threads when there is enough work
+        Sgemm.forEach(planes, (long) oh * ow * kh * kw, threads(), plane -> {
             long xb = x.offset() + (long) plane * h * w;
             long ob = out.offset() + (long) plane * oh * ow;
             for (int y = 0; y < oh; y++) {
@@ -1001,7 +1057,7 @@ public final class VectorBackend extends DelegatingBackend {
                     os.setAtIndex(F, orow + xo, poolOne(p, xs, xb, w, ylo, yhi, xo));
                 }
             }
-        }
+        });
     }
 
     /** One output of pool2d: max or average of the real pixels of rows [ylo, yhi) of its window. */
@@ -1042,7 +1098,8 @@ public final class VectorBackend extends DelegatingBackend {
         MemorySegment is = gradIn.segment();
         fill(gradIn, 0);
         boolean max = p.kind() == PoolSpec.Kind.MAX;
-        for (int plane = 0; plane < planes; plane++) {
+        // planes are independent, so no two threads ever add into the same gradient element
+        Sgemm.forEach(planes, (long) oh * ow * p.kernelH() * p.kernelW(), threads(), plane -> {
             long xb = x.offset() + (long) plane * h * w;
             long gb = gradOut.offset() + (long) plane * oh * ow;
             long ib = gradIn.offset() + (long) plane * h * w;
@@ -1084,7 +1141,7 @@ public final class VectorBackend extends DelegatingBackend {
                     }
                 }
             }
-        }
+        });
     }
 
     // ------------------------------------------------------------------ layer norm

@@ -34,7 +34,7 @@ public final class VectorBackendProvider implements BackendProvider {
 
     @Override
     public String description() {
-        return "pure Java with the Vector API: packed multithreaded SGEMM, SIMD element-wise kernels";
+        return "pure Java with the Vector API: packed multithreaded SGEMM, SIMD element-wise kernels, im2col convolution, pooling";
     }
 
     @Override
