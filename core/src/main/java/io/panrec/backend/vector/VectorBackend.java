@@ -1020,31 +1020,34 @@ public final class VectorBackend extends DelegatingBackend {
         int h = x.shape(2), w = x.shape(3);
         int oh = out.shape(2), ow = out.shape(3);
         boolean max = p.kind() == PoolSpec.Kind.MAX;
-        int kh = p.kernelH(), kw = p.kernelW();
+        int kh = p.kernelH(), kw = p.kernelW(), sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW();
+        float fullWindow = kh * kw;
+        boolean includePad = p.countIncludePad();
         MemorySegment xs = x.segment();
         MemorySegment os = out.segment();
-        // output columns whose whole window lies inside the row (vectorised when the stride is 1)
-        int xLo = (p.padW() + p.strideW() - 1) / p.strideW();
-        int xHi = Math.min(ow, w - kw + p.padW() >= 0 ? (w - kw + p.padW()) / p.strideW() + 1 : 0);
+        // with stride 1, the output columns whose whole window lies inside the row go L at a time
+        int vLo = pw;
+        int vHi = sw == 1 ? Math.min(ow, w - kw + pw + 1) : 0;
+        boolean vectorRows = sw == 1 && vHi - vLo >= L;
         // planes are independent: spread them over the threads when there is enough work
         Sgemm.forEach(planes, (long) oh * ow * kh * kw, threads(), plane -> {
             long xb = x.offset() + (long) plane * h * w;
             long ob = out.offset() + (long) plane * oh * ow;
             for (int y = 0; y < oh; y++) {
-                int y0 = y * p.strideH() - p.padH();
+                int y0 = y * sh - ph;
                 int ylo = Math.max(y0, 0);
                 int yhi = Math.min(y0 + kh, h);
                 long orow = ob + (long) y * ow;
-                int xo = 0;
-                if (p.strideW() == 1 && xHi - xLo >= L) {
-                    for (; xo < xLo; xo++) {
-                        os.setAtIndex(F, orow + xo, poolOne(p, xs, xb, w, ylo, yhi, xo));
-                    }
-                    float div = p.countIncludePad() ? kh * kw : (yhi - ylo) * kw;
-                    for (; xo <= xHi - L; xo += L) {
+                int vFrom = ow;
+                int vTo = ow;
+                if (vectorRows) {
+                    vFrom = vLo;
+                    float div = includePad ? fullWindow : (yhi - ylo) * kw;
+                    int xo = vLo;
+                    for (; xo <= vHi - L; xo += L) {
                         FloatVector acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : 0f);
                         for (int iy = ylo; iy < yhi; iy++) {
-                            long row = xb + (long) iy * w + xo - p.padW();
+                            long row = xb + (long) iy * w + xo - pw;
                             for (int j = 0; j < kw; j++) {
                                 FloatVector v = load(xs, row + j);
                                 acc = max ? acc.max(v) : acc.add(v);
@@ -1052,36 +1055,32 @@ public final class VectorBackend extends DelegatingBackend {
                         }
                         store(max ? acc : acc.div(div), os, orow + xo);
                     }
+                    vTo = xo;
                 }
-                for (; xo < ow; xo++) {
-                    os.setAtIndex(F, orow + xo, poolOne(p, xs, xb, w, ylo, yhi, xo));
+                // every other output column: a plain loop over the real pixels of its window
+                for (int xo = 0; xo < ow; xo++) {
+                    if (xo == vFrom) {
+                        xo = vTo - 1;
+                        continue;
+                    }
+                    int x0 = xo * sw - pw;
+                    int xlo = Math.max(x0, 0);
+                    int xhi = Math.min(x0 + kw, w);
+                    float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+                    for (int iy = ylo; iy < yhi; iy++) {
+                        long row = xb + (long) iy * w;
+                        for (int ix = xlo; ix < xhi; ix++) {
+                            float v = xs.getAtIndex(F, row + ix);
+                            acc = max ? Math.max(acc, v) : acc + v;
+                        }
+                    }
+                    if (!max) {
+                        acc /= includePad ? fullWindow : Math.max(0, yhi - ylo) * Math.max(0, xhi - xlo);
+                    }
+                    os.setAtIndex(F, orow + xo, acc);
                 }
             }
         });
-    }
-
-    /** One output of pool2d: max or average of the real pixels of rows [ylo, yhi) of its window. */
-    private static float poolOne(PoolSpec p, MemorySegment xs, long xb, int w, int ylo, int yhi, int xo) {
-        int x0 = xo * p.strideW() - p.padW();
-        int xlo = Math.max(x0, 0);
-        int xhi = Math.min(x0 + p.kernelW(), w);
-        if (p.kind() == PoolSpec.Kind.MAX) {
-            float m = Float.NEGATIVE_INFINITY;
-            for (int iy = ylo; iy < yhi; iy++) {
-                for (int ix = xlo; ix < xhi; ix++) {
-                    m = Math.max(m, xs.getAtIndex(F, xb + (long) iy * w + ix));
-                }
-            }
-            return m;
-        }
-        float sum = 0f;
-        for (int iy = ylo; iy < yhi; iy++) {
-            for (int ix = xlo; ix < xhi; ix++) {
-                sum += xs.getAtIndex(F, xb + (long) iy * w + ix);
-            }
-        }
-        int real = Math.max(0, yhi - ylo) * Math.max(0, xhi - xlo);
-        return sum / (p.countIncludePad() ? p.kernelH() * p.kernelW() : real);
     }
 
     @Override
