@@ -17,6 +17,11 @@ final class Strided {
 
     Strided(Tensor t) {
         this.t = t;
+        if (!t.device().isHost()) {
+            // a device pointer read from Java would crash the JVM: refuse before touching it
+            throw new IllegalArgumentException("the reference backend runs on host memory, got " + t.describe() + " on "
+                    + t.device() + " (copy it to the CPU first)");
+        }
         this.seg = t.segment();
         this.dtype = t.dtype();
         this.shape = t.shape();

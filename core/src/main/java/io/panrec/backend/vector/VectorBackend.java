@@ -45,8 +45,8 @@ public final class VectorBackend extends DelegatingBackend {
 
     private static boolean f32(Tensor... ts) {
         for (Tensor t : ts) {
-            if (t != null && t.dtype() != DType.F32) {
-                return false;
+            if (t != null && (t.dtype() != DType.F32 || !t.device().isHost())) {
+                return false; // device tensors go to the reference, which refuses them with a clear message
             }
         }
         return true;
@@ -54,7 +54,7 @@ public final class VectorBackend extends DelegatingBackend {
 
     private static boolean dense(Tensor... ts) {
         for (Tensor t : ts) {
-            if (t != null && (t.dtype() != DType.F32 || !t.isContiguous())) {
+            if (t != null && (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().isHost())) {
                 return false;
             }
         }
