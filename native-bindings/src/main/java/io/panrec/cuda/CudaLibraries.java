@@ -311,6 +311,9 @@ public final class CudaLibraries {
             }
             companions.put(lib, companionsOf(lib, hit));
         }
+        if (!reasons.isEmpty() && (env.cudaPath() == null || env.cudaPath().isBlank())) {
+            reasons.add(searched(dirs));
+        }
         return new Discovery(found, companions, dirs, reasons);
     }
 
@@ -358,13 +361,7 @@ public final class CudaLibraries {
                 sb.append(" (no such folder)");
             }
         } else {
-            sb.append("; looked in LD_LIBRARY_PATH, /usr/local/cuda*/lib64, Python wheels' site-packages/nvidia/*/lib and the system folders");
-            List<Path> shown = dirs.stream().limit(12).toList();
-            sb.append(" (").append(shown.isEmpty() ? "none of them exists" : String.join(", ", shown.stream().map(Path::toString).toList()));
-            if (dirs.size() > shown.size()) {
-                sb.append(" and ").append(dirs.size() - shown.size()).append(" more");
-            }
-            sb.append(")");
+            sb.append(" in the folders searched");
         }
         List<String> mine = rejected.stream().filter(r -> r.startsWith(lib.base)).distinct().toList();
         if (!mine.isEmpty()) {
@@ -373,6 +370,18 @@ public final class CudaLibraries {
         sb.append(": install it (e.g. pip install ").append(lib.wheel).append(", or the CUDA toolkit")
                 .append(lib == Library.CUDNN ? " and cuDNN 9" : "").append(") or pass -D").append(PATH_PROPERTY)
                 .append("=/folder/with/").append(lib.base).append(".N");
+        return sb.toString();
+    }
+
+    /** One line naming where discovery looked, added once after the libraries it did not find. */
+    static String searched(List<Path> dirs) {
+        List<Path> shown = dirs.stream().limit(16).toList();
+        StringBuilder sb = new StringBuilder("folders searched (LD_LIBRARY_PATH, $CUDA_HOME, /usr/local/cuda*, Python wheels' "
+                + "site-packages/nvidia/*/lib, system folders): ");
+        sb.append(shown.isEmpty() ? "none of them exists" : String.join(", ", shown.stream().map(Path::toString).toList()));
+        if (dirs.size() > shown.size()) {
+            sb.append(" and ").append(dirs.size() - shown.size()).append(" more");
+        }
         return sb.toString();
     }
 

@@ -120,6 +120,18 @@ class CudaLibrariesTest {
     }
 
     @Test
+    void missingLibrariesAreNamedAndTheFoldersSearchedListedOnce() throws IOException {
+        Env e = env(null, null, Map.of());
+        Path cuda = touch(e.root().resolve("usr/local/cuda/lib64"), "libcudart.so.12");
+        CudaLibraries.Discovery d = CudaLibraries.discover(e);
+        assertEquals(cuda.resolve("libcudart.so.12"), d.found().get(Library.CUDART));
+        assertEquals(List.of("cuBLAS", "cuDNN", "NVRTC", "folders"), d.reasons().stream().map(r -> r.split(" ")[0]).toList());
+        assertTrue(d.reasons().get(1).startsWith("cuDNN (libcudnn.so.9) not found in the folders searched: install it "
+                + "(e.g. pip install nvidia-cudnn-cu12, or the CUDA toolkit and cuDNN 9)"), d.reasons().get(1));
+        assertTrue(d.reasons().getLast().endsWith(": " + cuda), d.reasons().getLast());
+    }
+
+    @Test
     void theSonameBeatsFullVersionsAndTheDevLinkAndOldMajorsAreRejectedWithAReason() throws IOException {
         Path dir = touch(tmp.resolve("lib"), "libcudart.so", "libcudart.so.12.4.127", "libcudart.so.12", "libcudart.so.11.0",
                 "libcudnn.so.8", "libcudnn.so.8.9.7");
