@@ -28,7 +28,7 @@ class CudaTrainingLoopTest {
         try (Scope s = Scope.open("loop")) {
             List<Tensor[]> batches = new ArrayList<>();
             SplittableRandom r = new SplittableRandom(rand.seed);
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 2; i++) {
                 batches.add(CudaTrainingIT.batch(r));
             }
             List<Tensor> init = CudaTrainingIT.initialParameters(rand.seed);

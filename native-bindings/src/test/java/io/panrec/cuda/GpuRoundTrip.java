@@ -30,6 +30,8 @@ final class GpuRoundTrip implements Backend {
     /** The registered instance; only call when CUDA is available. */
     static synchronized GpuRoundTrip get() {
         if (Backends.providers().stream().noneMatch(p -> p.name().equals(NAME))) {
+            // resolved here, not in create(): Backends creates providers inside a map update, which must not nest
+            CudaBackend gpu = (CudaBackend) Backends.named("cuda");
             Backends.register(new BackendProvider() {
                 @Override
                 public String name() {
@@ -48,7 +50,7 @@ final class GpuRoundTrip implements Backend {
 
                 @Override
                 public Backend create() {
-                    return new GpuRoundTrip((CudaBackend) Backends.named("cuda"));
+                    return new GpuRoundTrip(gpu);
                 }
             });
         }
