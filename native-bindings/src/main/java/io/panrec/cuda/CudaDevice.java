@@ -132,11 +132,13 @@ final class CudaDevice implements DeviceOps {
 
     @Override
     public void freeTemp(long address) {
+        enter();
         Cuda.free(address, pools ? stream : null);
     }
 
     @Override
     public void memsetZero(long address, long bytes) {
+        enter();
         Cuda.memsetAsync(address, 0, bytes, stream);
     }
 
@@ -145,6 +147,7 @@ final class CudaDevice implements DeviceOps {
         if (dst.byteSize() < bytes) {
             throw new IllegalArgumentException("copy of " + bytes + " bytes into a host buffer of " + dst.byteSize());
         }
+        enter();
         Cuda.copyAsync(dst.address(), src, bytes, cudaMemcpyDeviceToHost, stream);
         stream.synchronize();
     }
@@ -155,6 +158,7 @@ final class CudaDevice implements DeviceOps {
         if (work <= 0) {
             return;
         }
+        enter();
         MemorySegment fn = kernelHandle(kernel.name());
         int grid = (int) Math.min(CudaKernels.ceilDiv(work, BLOCK), MAX_GRID);
         try (Arena a = Arena.ofConfined()) {
