@@ -222,7 +222,7 @@ class RecommenderRescorerTest {
     void scoresAllKnownHitsInOneBatchedCall() throws IOException {
         FunctionModel counting = FunctionModel.of(catalog.users.size(), catalog.items.size(), (u, i) -> u - i);
         RerankModel rm = reranker(counting, Combination.blend(0.5));
-        TopDocs fp = catalog.searcher.search(new MatchAllDocsQuery(), 1000);
+        TopDocs fp = catalog.searcher.search(MatchAllDocsQuery.INSTANCE, 1000);
         int known = 0;
         for (ScoreDoc sd : fp.scoreDocs) {
             String id = catalog.searcher.storedFields().document(sd.doc).get(CatalogIndexer.ID);
@@ -292,7 +292,7 @@ class RecommenderRescorerTest {
     void unknownItemsGetTheLowestModelScoreAndKeepTheirOrder() throws IOException {
         // all known items score above 0; unknown items must come last, in first-pass order
         FunctionModel positive = FunctionModel.of(catalog.users.size(), catalog.items.size(), (u, i) -> 1 + i);
-        TopDocs fp = catalog.searcher.search(new MatchAllDocsQuery(), 1000);
+        TopDocs fp = catalog.searcher.search(MatchAllDocsQuery.INSTANCE, 1000);
         RecommenderRescorer rescorer = reranker(positive, Combination.replace()).rescorer(UserContext.user("u0"));
         TopDocs out = rescorer.rescore(catalog.searcher, fp, 1000);
         List<Reranking.Hit> hits = rescorer.lastReranking().ranked();
@@ -331,7 +331,7 @@ class RecommenderRescorerTest {
     void unknownItemsByPopularityStayInsideTheModelRange() throws IOException {
         RerankModel rm = RerankModel.builder(model, catalog.items).users(catalog.users).combination(Combination.replace())
                 .unknownItem(UnknownItem.POPULARITY).build();
-        TopDocs fp = catalog.searcher.search(new MatchAllDocsQuery(), 1000);
+        TopDocs fp = catalog.searcher.search(MatchAllDocsQuery.INSTANCE, 1000);
         RecommenderRescorer rescorer = rm.rescorer(UserContext.user("u5"));
         rescorer.rescore(catalog.searcher, fp, 10);
         float lo = Float.POSITIVE_INFINITY;
@@ -370,7 +370,7 @@ class RecommenderRescorerTest {
     @Test
     void nonFiniteModelScoresAreTreatedAsUnknownItems() throws IOException {
         FunctionModel nan = FunctionModel.of(catalog.users.size(), catalog.items.size(), (u, i) -> i % 3 == 0 ? Float.NaN : i % 3 == 1 ? i : Float.POSITIVE_INFINITY);
-        TopDocs fp = catalog.searcher.search(new MatchAllDocsQuery(), 1000);
+        TopDocs fp = catalog.searcher.search(MatchAllDocsQuery.INSTANCE, 1000);
         for (Combination c : COMBINATIONS) {
             RecommenderRescorer rescorer = reranker(nan, c).rescorer(UserContext.user("u1"));
             TopDocs out = rescorer.rescore(catalog.searcher, fp, 1000);
@@ -489,7 +489,7 @@ class RecommenderRescorerTest {
         Recommender seq = new SequenceModel(catalog.items.size());
         RerankModel rm = RerankModel.builder(seq, catalog.items).encoder(CandidateEncoder.history(3)).combination(Combination.replace()).build();
         String last = catalog.items.id(42);
-        TopDocs fp = catalog.searcher.search(new MatchAllDocsQuery(), 1000);
+        TopDocs fp = catalog.searcher.search(MatchAllDocsQuery.INSTANCE, 1000);
         TopDocs out = rm.rescorer(UserContext.session(List.of("unknown-one", catalog.items.id(7), last))).rescore(catalog.searcher, fp, 1);
         assertEquals(last, catalog.searcher.storedFields().document(out.scoreDocs[0].doc).get(CatalogIndexer.ID));
         // without a known recent item the sequence model cannot score: first pass kept
@@ -585,7 +585,7 @@ class RecommenderRescorerTest {
         RerankModel rm = reranker(model, Combination.rrf());
         try (DirectoryReader reader = DirectoryReader.open(catalog.dir)) {
             IndexSearcher s = new IndexSearcher(reader);
-            TopDocs fp = s.search(new MatchAllDocsQuery(), 1000);
+            TopDocs fp = s.search(MatchAllDocsQuery.INSTANCE, 1000);
             TopDocs a = rm.rescorer(UserContext.user("u3")).rescore(s, fp, 50);
             long withIds = reader.leaves().stream().filter(l -> {
                 try {
