@@ -3,42 +3,92 @@ package io.panrec.onednn;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 
 import static io.panrec.onednn.raw.dnnl_h.*;
 
 /**
  * The safe layer over {@link io.panrec.onednn.raw.dnnl_h}: each oneDNN object is an AutoCloseable handle
- * that destroys it exactly once, and every status is checked ({@link DnnlException}). The handles are
- * small and final; the backend composes them.
+ * whose C destructor runs exactly once — at {@link Handle#close()}, or when the {@link Arena} it was tied
+ * to closes (for {@link Arena#ofAuto()}: when the arena becomes unreachable), whichever comes first — and
+ * every status is checked ({@link DnnlException}).
+ *
+ * <p>A handle tied to an arena passes a segment of that arena to every native call, so the FFM runtime
+ * keeps the arena alive for the duration of the call: an auto arena's cleanup can never run under a
+ * primitive that another thread is executing. After close, any use throws {@link IllegalStateException}.
  */
 public final class Dnnl {
     private Dnnl() {
     }
 
-    /** Base of the handles: the native pointer and an idempotent close. */
-    public abstract static class Handle implements AutoCloseable {
-        protected final MemorySegment handle;
-        private final AtomicBoolean closed = new AtomicBoolean();
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final AtomicLong DESTROYED = new AtomicLong();
 
-        Handle(MemorySegment handle) {
-            this.handle = handle;
+    /** How many oneDNN objects the safe layer has destroyed so far (tests use it to see destructors run). */
+    public static long destroyedCount() {
+        return DESTROYED.get();
+    }
+
+    /** The process-wide CPU engine, created on first use and never destroyed: streams and memory objects of every thread refer to it. */
+    public static Engine engine() {
+        return EngineHolder.ENGINE;
+    }
+
+    private static final class EngineHolder {
+        static final Engine ENGINE = new Engine(Arena.global());
+    }
+
+    /** Base of the handles: the native pointer, a process-unique id, and a destructor that runs once. */
+    public abstract static class Handle implements AutoCloseable {
+        private final MemorySegment handle;
+        private final MemorySegment raw;
+        private final AtomicBoolean destroyed;
+        private final ToIntFunction<MemorySegment> destructor;
+        private final long id = IDS.incrementAndGet();
+
+        /**
+         * @param raw        the pointer the create function wrote
+         * @param arena      the arena whose closing also destroys it, or null for explicit close only
+         * @param destructor the C destroy function (a static method reference: it must not capture this handle,
+         *                   or an auto arena could never become unreachable)
+         */
+        Handle(MemorySegment raw, Arena arena, ToIntFunction<MemorySegment> destructor) {
+            AtomicBoolean flag = new AtomicBoolean();
+            this.destroyed = flag;
+            this.destructor = destructor;
+            this.raw = raw;
+            this.handle = arena == null ? raw : raw.reinterpret(arena, s -> destroyOnce(flag, destructor, s));
         }
 
+        private static void destroyOnce(AtomicBoolean flag, ToIntFunction<MemorySegment> destructor, MemorySegment s) {
+            if (flag.compareAndSet(false, true)) {
+                destructor.applyAsInt(s);
+                DESTROYED.incrementAndGet();
+            }
+        }
+
+        /** The native handle; throws if it was destroyed (or its arena closed). */
         public MemorySegment handle() {
-            if (closed.get()) {
-                throw new IllegalStateException(getClass().getSimpleName() + " is closed");
+            if (destroyed.get()) {
+                throw new IllegalStateException(getClass().getSimpleName() + " #" + id + " is closed");
             }
             return handle;
         }
 
-        @Override
-        public void close() {
-            if (closed.compareAndSet(false, true)) {
-                destroy();
-            }
+        /** Unique in this process, never reused (unlike addresses): per-thread caches key on it. */
+        public long id() {
+            return id;
         }
 
-        abstract void destroy();
+        public boolean isClosed() {
+            return destroyed.get();
+        }
+
+        @Override
+        public void close() {
+            destroyOnce(destroyed, destructor, raw);
+        }
     }
 
     /** Calls create(out) with an out-pointer from a confined arena and returns what it wrote. */
@@ -54,40 +104,38 @@ public final class Dnnl {
         }
     }
 
-    /** The CPU engine. Thread-safe. */
+    /** A CPU engine. Thread-safe; panrec uses the one of {@link #engine()}. */
     public static final class Engine extends Handle {
-        public Engine() {
-            super(create("dnnl_engine_create", out -> dnnl_engine_create(out, dnnl_cpu, 0)));
-        }
-
-        @Override
-        void destroy() {
-            dnnl_engine_destroy(handle);
+        public Engine(Arena arena) {
+            super(create("dnnl_engine_create", out -> dnnl_engine_create(out, dnnl_cpu, 0)), arena, Dnnl::destroyEngine);
         }
     }
 
-    /** An execution stream; one per thread. */
+    /** An execution stream. Not thread-safe: one per thread. */
     public static final class Stream extends Handle {
-        public Stream(Engine engine) {
-            super(create("dnnl_stream_create", out -> dnnl_stream_create(out, engine.handle(), dnnl_stream_default_flags)));
+        public Stream(Engine engine, Arena arena) {
+            super(create("dnnl_stream_create", out -> dnnl_stream_create(out, engine.handle(), dnnl_stream_default_flags)), arena,
+                    Dnnl::destroyStream);
         }
 
         public void waitDone() {
             DnnlException.check(dnnl_stream_wait(handle()), "dnnl_stream_wait");
         }
+    }
 
-        @Override
-        void destroy() {
-            dnnl_stream_destroy(handle);
-        }
+    /** Something that can describe memory: a {@link MemoryDesc}, or one a primitive descriptor owns. */
+    public interface Desc {
+        MemorySegment handle();
+
+        long id();
     }
 
     /** A plain (strided) memory descriptor. */
-    public static final class MemoryDesc extends Handle {
+    public static final class MemoryDesc extends Handle implements Desc {
         private final long[] dims;
 
-        public MemoryDesc(long[] dims, long[] strides, int dataType) {
-            super(make(dims, strides, dataType));
+        public MemoryDesc(long[] dims, long[] strides, int dataType, Arena arena) {
+            super(make(dims, strides, dataType), arena, Dnnl::destroyMemoryDesc);
             this.dims = dims.clone();
         }
 
@@ -115,19 +163,34 @@ public final class Dnnl {
         public long byteSize() {
             return dnnl_memory_desc_get_size(handle());
         }
+    }
 
-        @Override
-        void destroy() {
-            dnnl_memory_desc_destroy(handle);
+    /**
+     * A memory object over caller-owned data (oneDNN never allocates or frees the data). Made once and
+     * re-pointed at each call's data with {@link #setData}, which costs far less than creating one.
+     */
+    public static final class Memory extends Handle {
+        public Memory(Engine engine, Desc md, MemorySegment data, Arena arena) {
+            super(create("dnnl_memory_create", out -> dnnl_memory_create(out, md.handle(), engine.handle(), data)), arena,
+                    Dnnl::destroyMemory);
+        }
+
+        public void setData(MemorySegment data) {
+            DnnlException.check(dnnl_memory_set_data_handle(handle(), data), "dnnl_memory_set_data_handle");
         }
     }
 
     /** Primitive attributes: user-managed scratchpad (so concurrent calls never share one), post-ops, scales. */
     public static final class Attr extends Handle {
-        public Attr() {
-            super(create("dnnl_primitive_attr_create", Dnnl::attrCreate));
-            DnnlException.check(dnnl_primitive_attr_set_scratchpad_mode(handle, dnnl_scratchpad_mode_user),
+        public Attr(Arena arena) {
+            super(create("dnnl_primitive_attr_create", Dnnl::attrCreate), arena, Dnnl::destroyAttr);
+            DnnlException.check(dnnl_primitive_attr_set_scratchpad_mode(handle(), dnnl_scratchpad_mode_user),
                     "dnnl_primitive_attr_set_scratchpad_mode");
+        }
+
+        /** Explicitly closed only (for try-with-resources around a primitive descriptor's creation). */
+        public Attr() {
+            this(null);
         }
 
         /** A runtime scale of one argument (mask 0: one value for the whole tensor). */
@@ -148,14 +211,9 @@ public final class Dnnl {
                 }
                 DnnlException.check(dnnl_primitive_attr_set_post_ops(handle(), po), "dnnl_primitive_attr_set_post_ops");
             } finally {
-                dnnl_post_ops_destroy(po);
+                dnnl_post_ops_destroy(po); // the attribute keeps its own copy
             }
             return this;
-        }
-
-        @Override
-        void destroy() {
-            dnnl_primitive_attr_destroy(handle);
         }
     }
 
@@ -163,57 +221,84 @@ public final class Dnnl {
         return dnnl_primitive_attr_create(out);
     }
 
-    /** A primitive descriptor (owns the memory descriptors it is queried for). */
+    /** A primitive descriptor; the memory descriptors it is queried for belong to it. */
     public static final class PrimitiveDesc extends Handle {
-        public PrimitiveDesc(String function, Creator creator) {
-            super(create(function, creator));
+        private final Queried scratchpad;
+        private final Queried workspace;
+
+        public PrimitiveDesc(String function, Arena arena, Creator creator) {
+            super(create(function, creator), arena, Dnnl::destroyPrimitiveDesc);
+            this.scratchpad = query(dnnl_query_scratchpad_md);
+            this.workspace = query(dnnl_query_workspace_md);
+        }
+
+        private Queried query(int what) {
+            MemorySegment md = dnnl_primitive_desc_query_md(handle(), what, 0);
+            return md.equals(MemorySegment.NULL) ? null : new Queried(this, md, dnnl_memory_desc_get_size(md), IDS.incrementAndGet());
+        }
+
+        /** The scratchpad the primitive needs (user mode: the caller passes it), or null if none. */
+        public Queried scratchpad() {
+            return scratchpad;
+        }
+
+        /** The workspace (max pooling's argmax) in training mode, or null if none. */
+        public Queried workspace() {
+            return workspace;
         }
 
         /** Bytes of the scratchpad the primitive needs (0 if none). */
         public long scratchpadBytes() {
-            return mdBytes(dnnl_query_scratchpad_md);
+            return scratchpad == null ? 0 : scratchpad.bytes();
         }
+    }
 
-        /** Bytes of the workspace (max pooling's argmax), 0 if none. */
-        public long workspaceBytes() {
-            return mdBytes(dnnl_query_workspace_md);
-        }
-
-        /** The descriptor of a queried memory (owned by this primitive descriptor), or NULL. */
-        public MemorySegment queryMd(int what) {
-            return dnnl_primitive_desc_query_md(handle(), what, 0);
-        }
-
-        private long mdBytes(int what) {
-            MemorySegment md = queryMd(what);
-            return md.equals(MemorySegment.NULL) ? 0 : dnnl_memory_desc_get_size(md);
-        }
-
+    /** A memory descriptor owned by a primitive descriptor (valid while it is); {@code handle()} checks that. */
+    public record Queried(PrimitiveDesc owner, MemorySegment md, long bytes, long id) implements Desc {
         @Override
-        void destroy() {
-            dnnl_primitive_desc_destroy(handle);
+        public MemorySegment handle() {
+            owner.handle(); // throws if the owner is gone
+            return md;
         }
     }
 
     /** A primitive, created once and executed by many threads (each with its own stream and scratchpad). */
     public static final class Primitive extends Handle {
-        public Primitive(PrimitiveDesc pd) {
-            super(create("dnnl_primitive_create", out -> dnnl_primitive_create(out, pd.handle())));
+        public Primitive(PrimitiveDesc pd, Arena arena) {
+            super(create("dnnl_primitive_create", out -> dnnl_primitive_create(out, pd.handle())), arena, Dnnl::destroyPrimitive);
         }
 
         public void execute(Stream stream, int nargs, MemorySegment args, String what) {
             DnnlException.check(dnnl_primitive_execute(handle(), stream.handle(), nargs, args), "dnnl_primitive_execute", what);
         }
-
-        @Override
-        void destroy() {
-            dnnl_primitive_destroy(handle);
-        }
     }
 
-    /** A memory object over caller-owned data (never allocated by oneDNN). */
-    public static MemorySegment memory(Engine engine, MemorySegment md, MemorySegment data, MemorySegment outPtr) {
-        DnnlException.check(dnnl_memory_create(outPtr, md, engine.handle(), data), "dnnl_memory_create");
-        return outPtr.get(C_POINTER, 0);
+    // the C destructors, as static functions so that arena cleanups capture nothing
+    private static int destroyEngine(MemorySegment h) {
+        return dnnl_engine_destroy(h);
+    }
+
+    private static int destroyStream(MemorySegment h) {
+        return dnnl_stream_destroy(h);
+    }
+
+    private static int destroyMemoryDesc(MemorySegment h) {
+        return dnnl_memory_desc_destroy(h);
+    }
+
+    private static int destroyMemory(MemorySegment h) {
+        return dnnl_memory_destroy(h);
+    }
+
+    private static int destroyAttr(MemorySegment h) {
+        return dnnl_primitive_attr_destroy(h);
+    }
+
+    private static int destroyPrimitiveDesc(MemorySegment h) {
+        return dnnl_primitive_desc_destroy(h);
+    }
+
+    private static int destroyPrimitive(MemorySegment h) {
+        return dnnl_primitive_destroy(h);
     }
 }

@@ -13,9 +13,18 @@ import io.panrec.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import static io.panrec.onednn.raw.dnnl_h.*;
@@ -24,19 +33,36 @@ import static io.panrec.onednn.raw.dnnl_h.*;
  * oneDNN behind the Backend SPI. F32 matmul, element-wise functions, binary ops, reductions, softmax,
  * convolution, pooling and layer normalization run as oneDNN primitives (forward and backward); the
  * rest (F64, gathers, fills, shapes oneDNN rejects) runs on the best pure-Java backend over the same
- * memory, with no copy.
+ * memory, with no copy. {@link #linear} is the fused matmul + bias + relu that the SPI has no method for.
  *
  * <p>Primitives are created once per (op, shapes, strides, attributes) and cached: creating one costs
- * far more than running a small one. They are executed concurrently by many threads, each with its own
- * stream and its own scratchpad (attributes ask for a user-managed scratchpad, so no two calls share
- * one). Arguments are checked in Java before any native call: dtypes, ranks, shapes, liveness.
+ * far more than running a small one. The cache is bounded ({@code -Dpanrec.onednn.cacheCapacity},
+ * default 1024 primitives): when full, the least recently used quarter is dropped, and their native
+ * objects are destroyed once no thread uses them any more (each entry's handles are tied to an auto
+ * arena, which FFM keeps alive during every native call that passes them).
+ *
+ * <p>Threads: oneDNN primitives may be executed concurrently from many threads, provided that each call
+ * has its own stream and its own scratchpad (oneDNN's programming model: a stream is not thread-safe, a
+ * primitive is, and attributes here ask for a user-managed scratchpad so that no two calls share the
+ * library's). So each thread has its own stream, argument array, memory objects (made once per
+ * descriptor and re-pointed at each call's data) and scratch buffers.
+ *
+ * <p>Arguments are checked in Java before any native call: dtypes, ranks, shapes, contiguity where the
+ * SPI requires it, alignment and liveness (a tensor of a closed scope throws {@link IllegalStateException}).
  */
 public final class OneDnnBackend extends DelegatingBackend {
-    private final Dnnl.Engine engine = new Dnnl.Engine();
+    /** Memory objects each thread keeps (beyond it, the least recently used is destroyed). */
+    private static final int MEMORIES_PER_THREAD = 2048;
+
+    private final Dnnl.Engine engine = Dnnl.engine();
     private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
     private final AtomicLong primitivesCreated = new AtomicLong();
-    /** The descriptor of matmul's runtime scale (one f32). */
-    private final Dnnl.MemoryDesc scaleMd = new Dnnl.MemoryDesc(new long[] {1}, new long[] {1}, dnnl_f32);
+    private final AtomicLong evictions = new AtomicLong();
+    private final ReentrantLock evicting = new ReentrantLock();
+    /** Advances at every miss; a hit stamps its entry with it, so "least recently used" costs hits no atomic write. */
+    private volatile long clock;
+    /** The descriptor of matmul's runtime scale (one f32); freed with the backend. */
+    private final Dnnl.MemoryDesc scaleMd = new Dnnl.MemoryDesc(new long[] {1}, new long[] {1}, dnnl_f32, Arena.ofAuto());
     private final ThreadLocal<Ctx> ctx = ThreadLocal.withInitial(Ctx::new);
 
     /** A primitive oneDNN declined to build for this key: fall back without asking again. */
@@ -49,6 +75,7 @@ public final class OneDnnBackend extends DelegatingBackend {
      * here. {@code -Dpanrec.onednn.minElements} changes it.
      */
     private volatile long minElements = Long.getLong("panrec.onednn.minElements", 4096);
+    private volatile int cacheCapacity = Math.max(8, Integer.getInteger("panrec.onednn.cacheCapacity", 1024));
 
     public OneDnnBackend(Backend fallback) {
         super(fallback);
@@ -57,6 +84,12 @@ public final class OneDnnBackend extends DelegatingBackend {
     /** Sets the size below which element-wise ops stay on the fallback (0: always oneDNN; tests use it). */
     public OneDnnBackend minElements(long elements) {
         this.minElements = Math.max(0, elements);
+        return this;
+    }
+
+    /** Sets how many primitives the cache keeps (at least 1). */
+    public OneDnnBackend cacheCapacity(int primitives) {
+        this.cacheCapacity = Math.max(1, primitives);
         return this;
     }
 
@@ -80,13 +113,18 @@ public final class OneDnnBackend extends DelegatingBackend {
         return cache.size();
     }
 
+    /** How many cache entries were dropped to keep the cache within its capacity. */
+    public long evictions() {
+        return evictions.get();
+    }
+
     /**
      * The kinds of primitive (matmul, eltwise, conv_fwd, ...) built so far, and separately those oneDNN
      * declined for some shape (which then ran on the fallback): for tests and diagnostics.
      */
-    public java.util.Map<String, java.util.Set<String>> primitiveKinds() {
-        java.util.Set<String> built = new java.util.TreeSet<>();
-        java.util.Set<String> declined = new java.util.TreeSet<>();
+    public Map<String, Set<String>> primitiveKinds() {
+        Set<String> built = new TreeSet<>();
+        Set<String> declined = new TreeSet<>();
         cache.forEach((k, v) -> {
             String kind = k.substring(0, k.indexOf('|'));
             if (v == UNSUPPORTED) {
@@ -95,74 +133,169 @@ public final class OneDnnBackend extends DelegatingBackend {
                 built.add(kind);
             }
         });
-        return java.util.Map.of("built", built, "declined", declined);
+        return Map.of("built", built, "declined", declined);
     }
 
     // ------------------------------------------------------------------ cache and calls
 
-    /** A built primitive with the descriptors its arguments use; {@code hint}/{@code forward} for backward ops. */
-    record Entry(Dnnl.PrimitiveDesc pd, Dnnl.Primitive prim, Dnnl.MemoryDesc[] mds, Dnnl.PrimitiveDesc hint,
-                 Dnnl.Primitive forward, long scratch, long hintScratch) {
+    /**
+     * A built primitive with the descriptors its arguments use; {@code hint} is the forward primitive
+     * descriptor of a backward op, {@code forward} a forward primitive a backward op reruns (max pooling).
+     */
+    static final class Entry {
+        final Dnnl.PrimitiveDesc pd;
+        final Dnnl.Primitive prim;
+        final Dnnl.MemoryDesc[] mds;
+        final Dnnl.PrimitiveDesc hint;
+        final Dnnl.Primitive forward;
+        volatile long lastUsed;
+
         Entry(Dnnl.PrimitiveDesc pd, Dnnl.Primitive prim, Dnnl.MemoryDesc[] mds, Dnnl.PrimitiveDesc hint, Dnnl.Primitive forward) {
-            this(pd, prim, mds, hint, forward, pd == null ? 0 : pd.scratchpadBytes(), hint == null ? 0 : hint.scratchpadBytes());
+            this.pd = pd;
+            this.prim = prim;
+            this.mds = mds;
+            this.hint = hint;
+            this.forward = forward;
+        }
+
+        Dnnl.PrimitiveDesc pd() {
+            return pd;
+        }
+
+        Dnnl.Primitive prim() {
+            return prim;
+        }
+
+        Dnnl.MemoryDesc[] mds() {
+            return mds;
+        }
+
+        Dnnl.PrimitiveDesc hint() {
+            return hint;
+        }
+
+        Dnnl.Primitive forward() {
+            return forward;
         }
     }
 
-    /** Builds the pieces of an entry; closes what it made if a later step fails. */
+    /**
+     * Makes the native pieces of one cache entry, all tied to one auto arena: when the entry has left the
+     * cache and no call holds it, the GC destroys them; if building fails half-way, the same happens to
+     * what was made.
+     */
+    final class Parts {
+        final Arena arena = Arena.ofAuto();
+
+        Dnnl.MemoryDesc md(Tensor t) {
+            return new Dnnl.MemoryDesc(dims(t), strides(t), dnnl_f32, arena);
+        }
+
+        Dnnl.MemoryDesc md(long[] dims, long[] strides) {
+            return new Dnnl.MemoryDesc(dims, strides, dnnl_f32, arena);
+        }
+
+        Dnnl.PrimitiveDesc pd(String function, Dnnl.Creator creator) {
+            return new Dnnl.PrimitiveDesc(function, arena, creator);
+        }
+
+        Dnnl.Primitive prim(Dnnl.PrimitiveDesc pd) {
+            return new Dnnl.Primitive(pd, arena);
+        }
+    }
+
     interface Builder {
-        Entry build();
+        Entry build(Parts parts);
     }
 
     private Entry entry(String key, Builder builder) {
         Entry e = cache.get(key);
-        if (e != null) {
-            return e;
-        }
-        return cache.computeIfAbsent(key, k -> {
-            try {
-                Entry built = builder.build();
-                primitivesCreated.incrementAndGet();
-                return built;
-            } catch (DnnlException ex) {
-                if (ex.status() == dnnl_unimplemented || ex.status() == dnnl_invalid_arguments) {
-                    return UNSUPPORTED; // oneDNN has no implementation for this case: the fallback runs it
+        if (e == null) {
+            e = cache.computeIfAbsent(key, k -> {
+                try {
+                    Entry built = builder.build(new Parts());
+                    primitivesCreated.incrementAndGet();
+                    return built;
+                } catch (DnnlException ex) {
+                    if (ex.status() == dnnl_unimplemented || ex.status() == dnnl_invalid_arguments) {
+                        return UNSUPPORTED; // oneDNN has no implementation for this case: the fallback runs it
+                    }
+                    throw ex;
                 }
-                throw ex;
+            });
+            clock++; // racy on purpose: a lost tick only blurs the order of eviction
+            if (cache.size() > cacheCapacity) {
+                evict();
             }
-        });
+        }
+        long now = clock;
+        if (e.lastUsed != now) {
+            e.lastUsed = now; // written only when stale: threads sharing a hot entry do not fight over its cache line
+        }
+        return e;
+    }
+
+    /** Drops the least recently used entries down to three quarters of the capacity. */
+    private void evict() {
+        if (!evicting.tryLock()) {
+            return; // another thread is at it
+        }
+        try {
+            int target = Math.max(0, cacheCapacity - Math.max(1, cacheCapacity / 4));
+            List<Map.Entry<String, Entry>> all = new ArrayList<>(cache.entrySet());
+            if (all.size() <= cacheCapacity) {
+                return;
+            }
+            all.sort(Comparator.comparingLong(en -> en.getValue().lastUsed));
+            for (int i = 0; i < all.size() - target; i++) {
+                if (cache.remove(all.get(i).getKey(), all.get(i).getValue())) {
+                    evictions.incrementAndGet();
+                }
+            }
+        } finally {
+            evicting.unlock();
+        }
     }
 
     /**
      * Per-thread stream, argument array, memory objects and growable buffers. Memory objects are made
      * once per (descriptor, argument) on each thread and re-pointed at each call's data with
-     * dnnl_memory_set_data_handle, so a cached call allocates nothing in oneDNN.
+     * dnnl_memory_set_data_handle, so a cached call allocates nothing in oneDNN. Everything here is tied
+     * to this context's auto arena: when the thread ends, the GC destroys its stream and memory objects.
      */
     private final class Ctx {
-        final Dnnl.Stream stream = new Dnnl.Stream(engine);
         final Arena arena = Arena.ofAuto();
+        final Dnnl.Stream stream = new Dnnl.Stream(engine, arena);
         final MemorySegment args = arena.allocate(dnnl_exec_arg_t, 16);
-        final MemorySegment outPtr = arena.allocate(C_POINTER);
         final MemorySegment[] buffers = new MemorySegment[6];
-        final java.util.HashMap<Long, MemorySegment> memories = new java.util.HashMap<>();
+        /** Keyed by descriptor id (never reused, unlike addresses) and argument; least recently used first. */
+        final LinkedHashMap<Long, Dnnl.Memory> memories = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Dnnl.Memory> eldest) {
+                if (size() > MEMORIES_PER_THREAD) {
+                    eldest.getValue().close(); // only this thread ever used it
+                    return true;
+                }
+                return false;
+            }
+        };
         int n;
 
-        void arg(int arg, Dnnl.MemoryDesc md, MemorySegment data) {
-            arg(arg, md.handle(), data);
-        }
-
-        void arg(int arg, MemorySegment md, MemorySegment data) {
-            // descriptors live as long as their cache entry, so their address identifies them
-            long key = md.address() ^ ((long) arg << 48);
-            MemorySegment mem = memories.get(key);
+        void arg(int arg, Dnnl.Desc md, MemorySegment data) {
+            if (n == 16) {
+                throw new IllegalStateException("onednn: more than 16 arguments to one primitive");
+            }
+            long key = (md.id() << 13) | (arg & 0x1FFF);
+            Dnnl.Memory mem = memories.get(key);
             if (mem == null) {
-                mem = Dnnl.memory(engine, md, data, outPtr);
+                mem = new Dnnl.Memory(engine, md, data, arena);
                 memories.put(key, mem);
             } else {
-                DnnlException.check(dnnl_memory_set_data_handle(mem, data), "dnnl_memory_set_data_handle");
+                mem.setData(data);
             }
             long base = n * dnnl_exec_arg_t.byteSize();
             args.set(C_INT, base, arg);
-            args.set(C_POINTER, base + 8, mem);
+            args.set(C_POINTER, base + 8, mem.handle());
             n++;
         }
 
@@ -170,23 +303,25 @@ public final class OneDnnBackend extends DelegatingBackend {
         MemorySegment buffer(int slot, long bytes) {
             MemorySegment b = buffers[slot];
             if (b == null || b.byteSize() < bytes) {
-                b = Arena.ofAuto().allocate(Math.max(bytes, 64), 64);
+                b = arena.allocate(Math.max(bytes, 64), 64);
                 buffers[slot] = b;
             }
             return b;
         }
 
+        /** Executes {@code p} (the entry's primitive, or its forward) with the arguments set since the last run. */
         void run(Entry e, Dnnl.Primitive p, String what) {
             try {
-                boolean forward = p == e.forward() && e.hint() != null;
-                Dnnl.PrimitiveDesc owner = forward ? e.hint() : e.pd();
-                long scratch = forward ? e.hintScratch() : e.scratch();
-                if (scratch > 0) {
-                    arg(DNNL_ARG_SCRATCHPAD, owner.queryMd(dnnl_query_scratchpad_md), buffer(0, scratch));
+                Dnnl.PrimitiveDesc owner = p == e.forward() && e.hint() != null ? e.hint() : e.pd();
+                Dnnl.Queried scratch = owner.scratchpad();
+                if (scratch != null && scratch.bytes() > 0) {
+                    arg(DNNL_ARG_SCRATCHPAD, scratch, buffer(0, scratch.bytes()));
                 }
                 p.execute(stream, n, args, what);
             } finally {
                 n = 0;
+                // the entry (and so its arena) stays reachable until here, whatever the JIT decides about e
+                Reference.reachabilityFence(e);
             }
         }
     }
@@ -256,14 +391,6 @@ public final class OneDnnBackend extends DelegatingBackend {
         return sb.append(']').toString();
     }
 
-    private static Dnnl.MemoryDesc md(Tensor t) {
-        return new Dnnl.MemoryDesc(dims(t), strides(t), dnnl_f32);
-    }
-
-    private static Dnnl.MemoryDesc md(long[] dims, long[] strides) {
-        return new Dnnl.MemoryDesc(dims, strides, dnnl_f32);
-    }
-
     private static long[] dense(long... dims) {
         long[] s = new long[dims.length];
         long acc = 1;
@@ -274,8 +401,18 @@ public final class OneDnnBackend extends DelegatingBackend {
         return s;
     }
 
+    /**
+     * The memory from the tensor's first element on, for a native call: checks that its scope is alive
+     * and that the address is aligned to a float (oneDNN's kernels load floats, and a misaligned one would
+     * be undefined behaviour in C; core's tensors are always aligned, so this guards foreign segments).
+     */
     private static MemorySegment data(Tensor t) {
-        return t.dataSegment(); // checks that the tensor's scope is alive
+        MemorySegment s = t.dataSegment();
+        if ((s.address() & 3) != 0) {
+            throw new IllegalArgumentException("onednn: " + t.describe() + " starts at address 0x" + Long.toHexString(s.address())
+                    + ", not aligned to 4 bytes; copy it into a panrec tensor (Tensor.contiguous()) first");
+        }
+        return s;
     }
 
     private static MemorySegment dims2(MemorySegment seg, long a, long b) {
@@ -311,8 +448,8 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         boolean scaled = alpha != 1f;
         String key = "matmul|" + sig(a2) + sig(b2) + sig(c) + scaled + "/" + beta;
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sa = md(a2), sb = md(b2), sc = md(c);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sa = mk.md(a2), sb = mk.md(b2), sc = mk.md(c);
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
                 if (scaled) {
                     attr.scale(DNNL_ARG_SRC);
@@ -320,10 +457,10 @@ public final class OneDnnBackend extends DelegatingBackend {
                 if (beta != 0f) {
                     attr.postOps(beta, null, 0, 0);
                 }
-                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_matmul_primitive_desc_create",
+                Dnnl.PrimitiveDesc pd = mk.pd("dnnl_matmul_primitive_desc_create",
                         out -> dnnl_matmul_primitive_desc_create(out, engine.handle(), sa.handle(), sb.handle(),
                                 MemorySegment.NULL, sc.handle(), attr.handle()));
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sa, sb, sc}, null, null);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sa, sb, sc}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -406,17 +543,17 @@ public final class OneDnnBackend extends DelegatingBackend {
         require(plain(x) && plain(wt) && plain(out) && (bias == null || plain(bias)), "linear",
                 () -> "needs plain (non-broadcast, non-empty) tensors");
         String key = "linear|" + sig(x) + sig(wt) + sig(bias) + sig(out) + relu;
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), sw = md(wt), so = md(out);
-            Dnnl.MemoryDesc sb = bias == null ? null : md(new long[] {1, bias.shape(0)}, new long[] {bias.shape(0) * bias.stride(0), bias.stride(0)});
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), sw = mk.md(wt), so = mk.md(out);
+            Dnnl.MemoryDesc sb = bias == null ? null : mk.md(new long[] {1, bias.shape(0)}, new long[] {bias.shape(0) * bias.stride(0), bias.stride(0)});
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
                 if (relu) {
                     attr.postOps(null, dnnl_eltwise_relu, 0, 0);
                 }
-                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_matmul_primitive_desc_create",
+                Dnnl.PrimitiveDesc pd = mk.pd("dnnl_matmul_primitive_desc_create",
                         o -> dnnl_matmul_primitive_desc_create(o, engine.handle(), sx.handle(), sw.handle(),
                                 sb == null ? MemorySegment.NULL : sb.handle(), so.handle(), attr.handle()));
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, sw, so, sb}, null, null);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, sw, so, sb}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -462,13 +599,13 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         float[] el = eltwise(op, alpha);
         String key = "eltwise|" + op + alpha + sig(x) + sig(out);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), so = md(out);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), so = mk.md(out);
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_eltwise_forward_primitive_desc_create",
+                Dnnl.PrimitiveDesc pd = mk.pd("dnnl_eltwise_forward_primitive_desc_create",
                         o -> dnnl_eltwise_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_inference, (int) el[0],
                                 sx.handle(), so.handle(), el[1], el[2], attr.handle()));
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -491,17 +628,17 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         float[] el = eltwise(op, alpha);
         String key = "eltwise_bwd|" + op + alpha + sig(x) + sig(gradOut) + sig(gradIn);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), sg = md(gradOut), si = md(gradIn);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), sg = mk.md(gradOut), si = mk.md(gradIn);
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc hint = new Dnnl.PrimitiveDesc("dnnl_eltwise_forward_primitive_desc_create",
+                Dnnl.PrimitiveDesc hint = mk.pd("dnnl_eltwise_forward_primitive_desc_create",
                         o -> dnnl_eltwise_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training, (int) el[0],
                                 sx.handle(), sx.handle(), el[1], el[2], attr.handle()));
                 try {
-                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_eltwise_backward_primitive_desc_create",
+                    Dnnl.PrimitiveDesc pd = mk.pd("dnnl_eltwise_backward_primitive_desc_create",
                             o -> dnnl_eltwise_backward_primitive_desc_create(o, engine.handle(), (int) el[0], si.handle(),
                                     sg.handle(), sx.handle(), el[1], el[2], hint.handle(), attr.handle()));
-                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, sg, si}, hint, null);
+                    return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, sg, si}, hint, null);
                 } catch (RuntimeException ex) {
                     hint.close();
                     throw ex;
@@ -543,13 +680,13 @@ public final class OneDnnBackend extends DelegatingBackend {
             return;
         }
         String key = "binary|" + op + sig(a) + sig(b1) + sig(out);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc s0 = md(a), s1 = md(b1), so = md(out);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc s0 = mk.md(a), s1 = mk.md(b1), so = mk.md(out);
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_binary_primitive_desc_create",
+                Dnnl.PrimitiveDesc pd = mk.pd("dnnl_binary_primitive_desc_create",
                         o -> dnnl_binary_primitive_desc_create(o, engine.handle(), binaryAlg(op), s0.handle(), s1.handle(),
                                 so.handle(), attr.handle()));
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {s0, s1, so}, null, null);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {s0, s1, so}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -601,13 +738,13 @@ public final class OneDnnBackend extends DelegatingBackend {
             case MIN -> dnnl_reduction_min;
         };
         String key = "reduction|" + op + sig(x) + sig(out);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), so = md(out);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), so = mk.md(out);
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_reduction_primitive_desc_create",
+                Dnnl.PrimitiveDesc pd = mk.pd("dnnl_reduction_primitive_desc_create",
                         o -> dnnl_reduction_primitive_desc_create(o, engine.handle(), alg, sx.handle(), so.handle(), 0f, 0f,
                                 attr.handle()));
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -629,13 +766,13 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         int alg = log ? dnnl_softmax_log : dnnl_softmax_accurate;
         String key = "softmax|" + log + axis + sig(x) + sig(out);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), so = md(out);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), so = mk.md(out);
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_softmax_forward_primitive_desc_create",
+                Dnnl.PrimitiveDesc pd = mk.pd("dnnl_softmax_forward_primitive_desc_create",
                         o -> dnnl_softmax_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_inference, alg, sx.handle(),
                                 so.handle(), axis, attr.handle()));
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -658,17 +795,17 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         int alg = log ? dnnl_softmax_log : dnnl_softmax_accurate;
         String key = "softmax_bwd|" + log + axis + sig(y) + sig(gradOut) + sig(gradIn);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sy = md(y), sg = md(gradOut), si = md(gradIn);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sy = mk.md(y), sg = mk.md(gradOut), si = mk.md(gradIn);
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc hint = new Dnnl.PrimitiveDesc("dnnl_softmax_forward_primitive_desc_create",
+                Dnnl.PrimitiveDesc hint = mk.pd("dnnl_softmax_forward_primitive_desc_create",
                         o -> dnnl_softmax_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training, alg, sy.handle(),
                                 sy.handle(), axis, attr.handle()));
                 try {
-                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_softmax_backward_primitive_desc_create",
+                    Dnnl.PrimitiveDesc pd = mk.pd("dnnl_softmax_backward_primitive_desc_create",
                             o -> dnnl_softmax_backward_primitive_desc_create(o, engine.handle(), alg, si.handle(), sg.handle(),
                                     sy.handle(), axis, hint.handle(), attr.handle()));
-                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sy, sg, si}, hint, null);
+                    return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sy, sg, si}, hint, null);
                 } catch (RuntimeException ex) {
                     hint.close();
                     throw ex;
@@ -696,13 +833,13 @@ public final class OneDnnBackend extends DelegatingBackend {
             return;
         }
         String key = "reorder|" + sig(src) + sig(dst);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc ss = md(src), sd = md(dst);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc ss = mk.md(src), sd = mk.md(dst);
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_reorder_primitive_desc_create",
+                Dnnl.PrimitiveDesc pd = mk.pd("dnnl_reorder_primitive_desc_create",
                         o -> dnnl_reorder_primitive_desc_create(o, ss.handle(), engine.handle(), sd.handle(), engine.handle(),
                                 attr.handle()));
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {ss, sd}, null, null);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {ss, sd}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -754,24 +891,24 @@ public final class OneDnnBackend extends DelegatingBackend {
         require(x.isContiguous() && w.isContiguous() && out.isContiguous(), op, () -> "needs contiguous tensors");
     }
 
-    private static Dnnl.MemoryDesc weightsMd(Tensor w, int groups) {
+    private static Dnnl.MemoryDesc weightsMd(Parts mk, Tensor w, int groups) {
         if (groups == 1) {
-            return md(w);
+            return mk.md(w);
         }
         long[] d = {groups, w.shape(0) / groups, w.shape(1), w.shape(2), w.shape(3)};
-        return md(d, dense(d));
+        return mk.md(d, dense(d));
     }
 
     private String convKey(String op, Tensor x, Tensor w, Tensor out, ConvSpec s, boolean bias) {
         return op + "|" + sig(x) + sig(w) + sig(out) + s + bias;
     }
 
-    private Dnnl.PrimitiveDesc convForwardPd(Dnnl.MemoryDesc sx, Dnnl.MemoryDesc sw, Dnnl.MemoryDesc sb, Dnnl.MemoryDesc so,
+    private Dnnl.PrimitiveDesc convForwardPd(Parts mk, Dnnl.MemoryDesc sx, Dnnl.MemoryDesc sw, Dnnl.MemoryDesc sb, Dnnl.MemoryDesc so,
                                              ConvGeometry geo, Dnnl.Attr attr) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment[] g = new MemorySegment[4];
             geo.write(a, g);
-            return new Dnnl.PrimitiveDesc("dnnl_convolution_forward_primitive_desc_create",
+            return mk.pd("dnnl_convolution_forward_primitive_desc_create",
                     o -> dnnl_convolution_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training,
                             dnnl_convolution_direct, sx.handle(), sw.handle(), sb == null ? MemorySegment.NULL : sb.handle(),
                             so.handle(), g[0], g[1], g[2], g[3], attr.handle()));
@@ -788,12 +925,12 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         ConvGeometry geo = ConvGeometry.of(s, x.shape(2), x.shape(3), w.shape(2), w.shape(3), out.shape(2), out.shape(3));
         String key = convKey("conv_fwd", x, w, out, s, bias != null);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), sw = weightsMd(w, s.groups()), so = md(out);
-            Dnnl.MemoryDesc sb = bias == null ? null : md(new long[] {bias.shape(0)}, new long[] {1});
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), sw = weightsMd(mk, w, s.groups()), so = mk.md(out);
+            Dnnl.MemoryDesc sb = bias == null ? null : mk.md(new long[] {bias.shape(0)}, new long[] {1});
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc pd = convForwardPd(sx, sw, sb, so, geo, attr);
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, sw, so, sb}, null, null);
+                Dnnl.PrimitiveDesc pd = convForwardPd(mk, sx, sw, sb, so, geo, attr);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, sw, so, sb}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -820,17 +957,17 @@ public final class OneDnnBackend extends DelegatingBackend {
         ConvGeometry geo = ConvGeometry.of(s, gradIn.shape(2), gradIn.shape(3), w.shape(2), w.shape(3), gradOut.shape(2),
                 gradOut.shape(3));
         String key = convKey("conv_bwd_data", gradIn, w, gradOut, s, false);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc si = md(gradIn), sw = weightsMd(w, s.groups()), sg = md(gradOut);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc si = mk.md(gradIn), sw = weightsMd(mk, w, s.groups()), sg = mk.md(gradOut);
             try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
-                Dnnl.PrimitiveDesc hint = convForwardPd(si, sw, null, sg, geo, attr);
+                Dnnl.PrimitiveDesc hint = convForwardPd(mk, si, sw, null, sg, geo, attr);
                 MemorySegment[] g = new MemorySegment[4];
                 geo.write(a, g);
                 try {
-                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_convolution_backward_data_primitive_desc_create",
+                    Dnnl.PrimitiveDesc pd = mk.pd("dnnl_convolution_backward_data_primitive_desc_create",
                             o -> dnnl_convolution_backward_data_primitive_desc_create(o, engine.handle(), dnnl_convolution_direct,
                                     si.handle(), sw.handle(), sg.handle(), g[0], g[1], g[2], g[3], hint.handle(), attr.handle()));
-                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {si, sw, sg}, hint, null);
+                    return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {si, sw, sg}, hint, null);
                 } catch (RuntimeException ex) {
                     hint.close();
                     throw ex;
@@ -860,19 +997,19 @@ public final class OneDnnBackend extends DelegatingBackend {
         ConvGeometry geo = ConvGeometry.of(s, x.shape(2), x.shape(3), gradW.shape(2), gradW.shape(3), gradOut.shape(2),
                 gradOut.shape(3));
         String key = convKey("conv_bwd_weights", x, gradW, gradOut, s, gradBias != null);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), sw = weightsMd(gradW, s.groups()), sg = md(gradOut);
-            Dnnl.MemoryDesc sb = gradBias == null ? null : md(new long[] {gradBias.shape(0)}, new long[] {1});
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), sw = weightsMd(mk, gradW, s.groups()), sg = mk.md(gradOut);
+            Dnnl.MemoryDesc sb = gradBias == null ? null : mk.md(new long[] {gradBias.shape(0)}, new long[] {1});
             try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
-                Dnnl.PrimitiveDesc hint = convForwardPd(sx, sw, sb, sg, geo, attr);
+                Dnnl.PrimitiveDesc hint = convForwardPd(mk, sx, sw, sb, sg, geo, attr);
                 MemorySegment[] g = new MemorySegment[4];
                 geo.write(a, g);
                 try {
-                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_convolution_backward_weights_primitive_desc_create",
+                    Dnnl.PrimitiveDesc pd = mk.pd("dnnl_convolution_backward_weights_primitive_desc_create",
                             o -> dnnl_convolution_backward_weights_primitive_desc_create(o, engine.handle(), dnnl_convolution_direct,
                                     sx.handle(), sw.handle(), sb == null ? MemorySegment.NULL : sb.handle(), sg.handle(),
                                     g[0], g[1], g[2], g[3], hint.handle(), attr.handle()));
-                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, sw, sg, sb}, hint, null);
+                    return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, sw, sg, sb}, hint, null);
                 } catch (RuntimeException ex) {
                     hint.close();
                     throw ex;
@@ -909,11 +1046,11 @@ public final class OneDnnBackend extends DelegatingBackend {
         require(x.isContiguous() && out.isContiguous(), op, () -> "needs contiguous tensors");
     }
 
-    private Dnnl.PrimitiveDesc poolForwardPd(PoolSpec p, Dnnl.MemoryDesc sx, Dnnl.MemoryDesc so, int prop, Tensor x, Tensor out,
+    private Dnnl.PrimitiveDesc poolForwardPd(Parts mk, PoolSpec p, Dnnl.MemoryDesc sx, Dnnl.MemoryDesc so, int prop, Tensor x, Tensor out,
                                              Dnnl.Attr attr) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment[] g = poolGeometry(a, p, x, out);
-            return new Dnnl.PrimitiveDesc("dnnl_pooling_forward_primitive_desc_create",
+            return mk.pd("dnnl_pooling_forward_primitive_desc_create",
                     o -> dnnl_pooling_forward_primitive_desc_create(o, engine.handle(), prop, poolAlg(p), sx.handle(), so.handle(),
                             g[0], g[1], g[2], g[3], g[4], attr.handle()));
         }
@@ -939,11 +1076,11 @@ public final class OneDnnBackend extends DelegatingBackend {
             return;
         }
         String key = "pool_fwd|" + p + sig(x) + sig(out);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), so = md(out);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), so = mk.md(out);
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc pd = poolForwardPd(p, sx, so, dnnl_forward_inference, x, out, attr);
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
+                Dnnl.PrimitiveDesc pd = poolForwardPd(mk, p, sx, so, dnnl_forward_inference, x, out, attr);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, so}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -971,17 +1108,17 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         boolean max = p.kind() == PoolSpec.Kind.MAX;
         String key = "pool_bwd|" + p + sig(x) + sig(out);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), so = md(out);
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), so = mk.md(out);
             try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
-                Dnnl.PrimitiveDesc hint = poolForwardPd(p, sx, so, dnnl_forward_training, x, out, attr);
+                Dnnl.PrimitiveDesc hint = poolForwardPd(mk, p, sx, so, dnnl_forward_training, x, out, attr);
                 MemorySegment[] g = poolGeometry(a, p, x, out);
                 try {
-                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_pooling_backward_primitive_desc_create",
+                    Dnnl.PrimitiveDesc pd = mk.pd("dnnl_pooling_backward_primitive_desc_create",
                             o -> dnnl_pooling_backward_primitive_desc_create(o, engine.handle(), poolAlg(p), sx.handle(), so.handle(),
                                     g[0], g[1], g[2], g[3], g[4], hint.handle(), attr.handle()));
-                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so}, hint,
-                            max ? new Dnnl.Primitive(hint) : null);
+                    return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, so}, hint,
+                            max ? mk.prim(hint) : null);
                 } catch (RuntimeException ex) {
                     hint.close();
                     throw ex;
@@ -994,10 +1131,10 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         Ctx c = ctx.get();
         MemorySegment ws = null;
-        MemorySegment wsMd = null;
+        Dnnl.Queried wsMd = null;
         if (max) {
-            wsMd = e.hint().queryMd(dnnl_query_workspace_md);
-            ws = c.buffer(2, dnnl_memory_desc_get_size(wsMd));
+            wsMd = e.hint().workspace();
+            ws = c.buffer(2, wsMd.bytes());
             MemorySegment dst = c.buffer(3, out.numel() * 4);
             c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
             c.arg(DNNL_ARG_DST, e.mds()[1], dst);
@@ -1039,14 +1176,14 @@ public final class OneDnnBackend extends DelegatingBackend {
         }
         int flags = lnFlags(gamma != null, beta != null);
         String key = "lnorm_fwd|" + flags + eps + sig(x);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), so = md(out), st = md(new long[] {x.shape(0)}, new long[] {1}),
-                    sp = md(new long[] {x.shape(1)}, new long[] {1});
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), so = mk.md(out), st = mk.md(new long[] {x.shape(0)}, new long[] {1}),
+                    sp = mk.md(new long[] {x.shape(1)}, new long[] {1});
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_layer_normalization_forward_primitive_desc_create",
+                Dnnl.PrimitiveDesc pd = mk.pd("dnnl_layer_normalization_forward_primitive_desc_create",
                         o -> dnnl_layer_normalization_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training,
                                 sx.handle(), so.handle(), st.handle(), eps, flags, attr.handle()));
-                return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, so, st, sp}, null, null);
+                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, so, st, sp}, null, null);
             }
         });
         if (e == UNSUPPORTED) {
@@ -1089,17 +1226,17 @@ public final class OneDnnBackend extends DelegatingBackend {
         int flags = lnFlags(scale, shift);
         // eps = 0 with variance = 1/rstd^2 makes oneDNN's 1/sqrt(var + eps) exactly the forward's rstd
         String key = "lnorm_bwd|" + flags + sig(x);
-        Entry e = entry(key, () -> {
-            Dnnl.MemoryDesc sx = md(x), st = md(new long[] {x.shape(0)}, new long[] {1}), sp = md(new long[] {x.shape(1)}, new long[] {1});
+        Entry e = entry(key, mk -> {
+            Dnnl.MemoryDesc sx = mk.md(x), st = mk.md(new long[] {x.shape(0)}, new long[] {1}), sp = mk.md(new long[] {x.shape(1)}, new long[] {1});
             try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc hint = new Dnnl.PrimitiveDesc("dnnl_layer_normalization_forward_primitive_desc_create",
+                Dnnl.PrimitiveDesc hint = mk.pd("dnnl_layer_normalization_forward_primitive_desc_create",
                         o -> dnnl_layer_normalization_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training,
                                 sx.handle(), sx.handle(), st.handle(), 0f, flags, attr.handle()));
                 try {
-                    Dnnl.PrimitiveDesc pd = new Dnnl.PrimitiveDesc("dnnl_layer_normalization_backward_primitive_desc_create",
+                    Dnnl.PrimitiveDesc pd = mk.pd("dnnl_layer_normalization_backward_primitive_desc_create",
                             o -> dnnl_layer_normalization_backward_primitive_desc_create(o, engine.handle(), dnnl_backward,
                                     sx.handle(), sx.handle(), sx.handle(), st.handle(), 0f, flags, hint.handle(), attr.handle()));
-                    return new Entry(pd, new Dnnl.Primitive(pd), new Dnnl.MemoryDesc[] {sx, st, sp}, hint, null);
+                    return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, st, sp}, hint, null);
                 } catch (RuntimeException ex) {
                     hint.close();
                     throw ex;

@@ -3,12 +3,18 @@ package io.panrec.onednn;
 import io.panrec.backend.Backend;
 import io.panrec.backend.Backends;
 import io.panrec.backend.ConvSpec;
+import io.panrec.backend.PoolSpec;
+import io.panrec.backend.UnaryOp;
+import io.panrec.tensor.DType;
+import io.panrec.tensor.Device;
 import io.panrec.ops.Elementwise;
 import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 import io.panrec.testing.BackendConformance;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -160,4 +166,106 @@ class OneDnnBackendTest extends BackendConformance {
         System.out.println("oneDNN primitive kinds: " + kinds);
     }
 
+    @Test
+    void maxPoolingTiesGoToTheFirstMaximumAsInTheReference() {
+        // after a relu most of a map is 0: windows full of equal maxima, where an argmax rule shows
+        for (PoolSpec p : new PoolSpec[] {new PoolSpec(PoolSpec.Kind.MAX, 2, 2, 2, 2, 0, 0, false),
+                new PoolSpec(PoolSpec.Kind.MAX, 3, 3, 1, 1, 1, 1, false), new PoolSpec(PoolSpec.Kind.MAX, 3, 2, 2, 1, 1, 1, false)}) {
+            Tensor x = Tensor.zeros(3, 5, 11, 10);
+            float[] v = rand.f32(3, 5, 11, 10).toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                x.set(Math.max(0, Math.round(v[i] * 2)), i / 550, i / 110 % 5, i / 10 % 11, i % 10); // values 0, 1, 2
+            }
+            Tensor y = Tensor.zeros(3, 5, p.outputH(11), p.outputW(10));
+            ref.pool2d(p, x, y);
+            Tensor g = rand.f32(y.shape());
+            Tensor g0 = like(x), g1 = like(x);
+            ref.pool2dBackward(p, x, y, g, g0);
+            dnn().pool2dBackward(p, x, y, g, g1);
+            // overlapping windows sum up to 9 gradients (in double in the reference): a wrong argmax is off by a whole one
+            rand.assertClose("max pool backward with ties " + p, g0, g1, 9);
+        }
+    }
+
+    @Test
+    void aBoundedCacheEvictsAndStaysCorrectUnderThreads() throws Exception {
+        OneDnnBackend small = new OneDnnBackend(Backends.bestPureJava()).minElements(0).cacheCapacity(8);
+        long destroyedBefore = Dnnl.destroyedCount();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < 3; round++) {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    int seed = t;
+                    fs.add(pool.submit(() -> {
+                        io.panrec.testing.Rand tr = new io.panrec.testing.Rand(rand.seed + seed); // SplittableRandom is not thread-safe
+                        for (int rows = 1; rows <= 24; rows++) {
+                            int r = (rows * 7 + seed * 5) % 24 + 1; // each thread walks the shapes in its own order
+                            Tensor x = tr.f32(r, 9);
+                            Tensor y0 = like(x), y1 = like(x);
+                            ref.unary(UnaryOp.TANH, 0f, x, y0);
+                            small.unary(UnaryOp.TANH, 0f, x, y1);
+                            tr.assertClose("tanh " + r + "x9 with evictions", y0, y1, 1);
+                            // a strided matmul: the primitive path, not dnnl_sgemm
+                            Tensor a = tr.f32(1, r, 2, 5).view(new int[] {1, r, 5}, new long[] {10L * r, 10, 2}, 0);
+                            Tensor b = tr.f32(1, 5, 4), c0 = Tensor.zeros(1, r, 4), c1 = Tensor.zeros(1, r, 4);
+                            ref.matmul(a, b, c0, 1f, 0f);
+                            small.matmul(a, b, c1, 1f, 0f);
+                            tr.assertClose("strided matmul " + r + " with evictions", c0, c1, 5);
+                        }
+                    }));
+                }
+                for (Future<?> f : fs) {
+                    f.get();
+                }
+                System.gc(); // evicted entries no call holds any more: their destructors may run under later calls
+            }
+        } finally {
+            pool.shutdown();
+        }
+        assertTrue(small.cacheSize() <= 8, "cache holds " + small.cacheSize());
+        assertTrue(small.evictions() > 0, "48 shapes through a cache of 8 must evict");
+        // evicted primitives are destroyed once the GC finds them unreachable
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Dnnl.destroyedCount() == destroyedBefore && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertTrue(Dnnl.destroyedCount() > destroyedBefore, "evicted entries were never destroyed");
+    }
+
+    @Test
+    void wrongDtypesDevicesLayoutsAndForeignMemoryAreRefusedBeforeNativeCode() {
+        // a fused linear has no fallback: anything but plain F32 is refused with the shapes
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> dnn().linear(Tensor.zeros(DType.F64, 3, 4), rand.f32(2, 4), null, false, Tensor.zeros(3, 2)));
+        assertTrue(e.getMessage().contains("linear") && e.getMessage().contains("F32"), e.getMessage());
+        // device memory is never handed to the CPU engine
+        Tensor onGpu = Tensor.onDevice(MemorySegment.ofAddress(4096), io.panrec.tensor.Scope.global(), Device.cuda(0), DType.F32, 1, 4, 5);
+        e = assertThrows(IllegalArgumentException.class, () -> dnn().matmul(onGpu, rand.f32(1, 5, 2), Tensor.zeros(1, 4, 2), 1f, 0f));
+        assertTrue(e.getMessage().contains("host memory"), e.getMessage());
+        // conv and pooling take contiguous tensors (the SPI's contract): a transposed view is refused, not misread
+        Tensor xt = rand.f32(1, 3, 6, 6).transpose(2, 3);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> dnn().conv2d(xt, rand.f32(2, 3, 3, 3), null, Tensor.zeros(1, 2, 4, 4), ConvSpec.of(1, 0)));
+        assertTrue(e.getMessage().contains("contiguous"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> dnn().pool2d(new PoolSpec(PoolSpec.Kind.MAX, 2, 2, 2, 2, 0, 0, false), xt, Tensor.zeros(1, 3, 3, 3)));
+        assertTrue(e.getMessage().contains("contiguous"), e.getMessage());
+        // a misaligned float view cannot even be made: memory from elsewhere is checked when wrapped
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment raw = arena.allocate(64, 64).asSlice(2);
+            assertThrows(IllegalArgumentException.class,
+                    () -> Tensor.wrap(raw, io.panrec.tensor.Scope.global(), DType.F32, 3, 4));
+        }
+        // a tensor of a closed scope is refused by every kind of kernel, the fused one included
+        Tensor closed;
+        try (io.panrec.tensor.Scope s = io.panrec.tensor.Scope.open("gone")) {
+            closed = rand.f32(4, 9);
+        }
+        Tensor dead = closed;
+        assertThrows(IllegalStateException.class, () -> dnn().unary(UnaryOp.RELU, 0f, dead, Tensor.zeros(4, 9)));
+        assertThrows(IllegalStateException.class, () -> dnn().linear(dead, rand.f32(3, 9), null, true, Tensor.zeros(4, 3)));
+        assertThrows(IllegalStateException.class, () -> dnn().softmax(dead, 1, false, Tensor.zeros(4, 9)));
+    }
 }

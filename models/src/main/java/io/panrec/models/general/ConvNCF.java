@@ -1,0 +1,174 @@
+package io.panrec.models.general;
+
+import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.DatasetSchema;
+import io.panrec.models.spi.Family;
+import io.panrec.models.spi.ModelProvider;
+import io.panrec.models.spi.Recommender;
+import io.panrec.models.spi.Setting;
+import io.panrec.models.spi.Settings;
+import io.panrec.models.train.TrainingPlan;
+import io.panrec.models.train.TrainingSettings;
+import io.panrec.nn.Conv2d;
+import io.panrec.nn.Embedding;
+import io.panrec.nn.Init;
+import io.panrec.nn.Linear;
+import io.panrec.nn.ModuleList;
+import io.panrec.ops.Losses;
+import io.panrec.ops.Reductions;
+import io.panrec.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Outer-product-based neural collaborative filtering: X. He, X. Du, X. Wang, F. Tian, J. Tang, T.-S. Chua,
+ * "Outer Product-based Neural Collaborative Filtering", IJCAI 2018.
+ *
+ * <p>The interaction map {@code E = p_u q_i^T} (d x d, the outer product of the embeddings) is read by a
+ * stack of 2x2 convolutions with stride 2 and ReLU, each halving the map, {@code log2(d)} of them down to
+ * 1 x 1 x {@code channels}; a linear layer makes the score. Trained with BPR on each positive and sampled
+ * negatives, with L2 on the looked-up embeddings ({@code regularization}).
+ *
+ * <p>Reads {@code users [B]}, {@code items [B]}, {@code negatives [B, S]} (pairwise batches).
+ *
+ * <p>State: {@code userEmbedding.weight} [U, d], {@code itemEmbedding.weight} [N, d],
+ * {@code convs.K.weight} [C, C_in, 2, 2], {@code convs.K.bias} [C], {@code output.weight} [1, C],
+ * {@code output.bias} [1].
+ *
+ * <p>Defaults, the paper's architecture (section 4.1: d = 64, six layers of 32 channels) with Adam at
+ * learning rate 0.001 and embeddings N(0, 0.1); the paper instead starts the embeddings from a trained
+ * MF-BPR and uses Adagrad, which this implementation leaves to the caller. A full ranking scores every
+ * (user, item) pair through the convolutions, which is costly for large catalogues: the sampled
+ * protocol is the paper's.
+ */
+public final class ConvNCF extends GradientModel {
+    public static final String NAME = "ConvNCF";
+
+    private final int d;
+    final Embedding userEmbedding;
+    final Embedding itemEmbedding;
+    final ModuleList<Conv2d> convs;
+    final Linear output;
+    private final float regularization;
+
+    ConvNCF(Settings settings, DatasetSchema schema) {
+        super(NAME, settings, schema);
+        this.d = Models.positive(settings, "embeddingSize");
+        if (d < 2 || Integer.bitCount(d) != 1) {
+            throw new IllegalArgumentException(NAME + " setting 'embeddingSize' must be a power of two >= 2 (each stride-2 "
+                    + "convolution halves the d x d map down to 1 x 1), got " + d);
+        }
+        int channels = Models.positive(settings, "channels");
+        Models.positive(settings, TrainingSettings.NEGATIVES);
+        this.regularization = (float) Models.nonNegative(settings, "regularization");
+        double std = Models.nonNegative(settings, "initStd");
+        SplittableRandom random = new SplittableRandom(settings.getLong(TrainingSettings.SEED));
+        userEmbedding = registerModule("userEmbedding", new Embedding(schema.numUsers(), d, -1, true, random));
+        itemEmbedding = registerModule("itemEmbedding", new Embedding(schema.numItems(), d, -1, true, random));
+        Init.normal(userEmbedding.weight(), 0, std, random);
+        Init.normal(itemEmbedding.weight(), 0, std, random);
+        convs = registerModule("convs", new ModuleList<>());
+        int in = 1;
+        for (int size = d; size > 1; size /= 2) {
+            convs.add(new Conv2d(in, channels, 2, 2, 0, random));
+            in = channels;
+        }
+        output = registerModule("output", new Linear(channels, 1, random));
+    }
+
+    /** Registered in {@code META-INF/services}. */
+    public static final class Provider implements ModelProvider {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public Family family() {
+            return Family.GENERAL;
+        }
+
+        @Override
+        public String description() {
+            return "a CNN over the outer product of user and item embeddings, trained with BPR (He et al. 2018)";
+        }
+
+        @Override
+        public List<Setting> defaults() {
+            List<Setting> s = new ArrayList<>();
+            s.add(Setting.of("embeddingSize", 64, "d, a power of two: the interaction map is d x d and log2(d) convolutions reduce it"));
+            s.add(Setting.of("channels", 32, "feature maps of each convolution"));
+            s.add(Setting.of("initStd", 0.1, "standard deviation of the normal initialisation of the embeddings"));
+            s.add(Setting.of("regularization", 0.0, "L2 penalty on the looked-up user and item embeddings of each triple"));
+            s.add(TrainingSettings.negatives(1, "one per positive, as BPR"));
+            s.addAll(TrainingSettings.gradient(20, 512, "adam", 0.001, 0.0));
+            s.add(TrainingSettings.seed(2018));
+            return s;
+        }
+
+        @Override
+        public Recommender create(Settings settings, DatasetSchema schema) {
+            return new ConvNCF(settings, schema);
+        }
+    }
+
+    @Override
+    TrainingPlan.Sampling sampling() {
+        return TrainingPlan.Sampling.PAIRWISE;
+    }
+
+    /** Scores of embedding rows p [B, d] and q [B, d] -> [B]. */
+    private Tensor score(Tensor p, Tensor q) {
+        int b = p.shape(0);
+        Tensor map = p.unsqueeze(2).mul(q.unsqueeze(1)).unsqueeze(1);  // [B, 1, d, d]
+        Tensor x = map;
+        for (int k = 0; k < convs.size(); k++) {
+            x = convs.get(k).forward(x).relu();
+        }
+        return output.forward(x.reshape(b, x.shape(1))).reshape(b);
+    }
+
+    @Override
+    public Tensor calculateLoss(Batch batch) {
+        long[] users = batch.get(Batch.USERS).toLongArray();
+        Tensor negatives = batch.get(Batch.NEGATIVES);
+        int b = users.length;
+        int s = negatives.shape(1);
+        long[] repeated = new long[b * s];
+        for (int r = 0; r < b; r++) {
+            java.util.Arrays.fill(repeated, r * s, r * s + s, users[r]);
+        }
+        Tensor p = userEmbedding.forward(batch.get(Batch.USERS));                   // [B, d]
+        Tensor q = itemEmbedding.forward(batch.get(Batch.ITEMS));                   // [B, d]
+        Tensor pn = userEmbedding.forward(Tensor.ofLongs(repeated));                // [B*S, d]
+        Tensor qn = itemEmbedding.forward(negatives.reshape(b * s));                // [B*S, d]
+        Tensor pos = score(p, q);
+        Tensor neg = score(pn, qn).reshape(b, s);
+        Tensor loss = Losses.bpr(pos, neg);
+        if (regularization > 0) {
+            Tensor reg = Reductions.sum(p.mul(p), new int[] {1}, false).add(Reductions.sum(q.mul(q), new int[] {1}, false))
+                    .add(Reductions.sum(qn.mul(qn), new int[] {1}, false).reshape(b, s).mean(1, false));
+            loss = loss.add(reg.mean().mul(regularization));
+        }
+        return loss;
+    }
+
+    /** {@code users [B]}, {@code items [B]} -> {@code [B]} scores. */
+    @Override
+    public Tensor predict(Batch batch) {
+        Models.users(NAME, batch, schema);
+        Models.items(NAME, batch, schema);
+        return score(userEmbedding.forward(batch.get(Batch.USERS)), itemEmbedding.forward(batch.get(Batch.ITEMS)));
+    }
+
+    /** {@code users [U]} -> {@code [U, N]}: every pair through the network, in chunks. */
+    @Override
+    public Tensor fullSortPredict(Tensor users) {
+        long[] u = Models.fullSortUsers(NAME, users, schema);
+        // a chunk's first feature maps are pairs x channels x (d/2)^2 floats: far fewer pairs per chunk than NCF's
+        int pairs = Math.max(1, (1 << 24) / (d * d / 4 * convs.get(0).weight().shape(0)));
+        return NcfModel.allPairs(u, schema.numItems(), pairs, (us, is) -> score(userEmbedding.forward(us), itemEmbedding.forward(is)));
+    }
+}

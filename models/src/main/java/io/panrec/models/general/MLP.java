@@ -1,0 +1,128 @@
+package io.panrec.models.general;
+
+import io.panrec.models.spi.DatasetSchema;
+import io.panrec.models.spi.Family;
+import io.panrec.models.spi.ModelProvider;
+import io.panrec.models.spi.Recommender;
+import io.panrec.models.spi.Setting;
+import io.panrec.models.spi.Settings;
+import io.panrec.models.train.TrainingSettings;
+import io.panrec.nn.Activation;
+import io.panrec.nn.Embedding;
+import io.panrec.nn.Init;
+import io.panrec.nn.Linear;
+import io.panrec.ops.Shapes;
+import io.panrec.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The multi-layer perceptron of neural collaborative filtering: X. He, L. Liao, H. Zhang, L. Nie, X. Hu,
+ * T.-S. Chua, "Neural Collaborative Filtering", WWW 2017, section 3.3.
+ *
+ * <p>{@code logit(u, i) = h . tower([p_u ; q_i]) + b}: the concatenated user and item embeddings (each
+ * {@code layers[0] / 2} wide) through a tower of ReLU layers of the widths {@code layers}, then a linear
+ * output. Trained with the log loss on each positive and sampled negatives ({@link NcfModel}).
+ *
+ * <p>State: {@code userEmbedding.weight}, {@code itemEmbedding.weight}, {@code tower.layers.K.weight/bias},
+ * {@code output.weight}, {@code output.bias} (the names {@link NeuMF}'s pretraining reads).
+ *
+ * <p>Defaults, the paper's (its code's {@code [64,32,16,8]}: a 3-layer tower with 8 predictive factors):
+ * embeddings N(0, 0.01), 4 negatives, Adam with learning rate 0.001, batches of 256, 20 epochs, no dropout.
+ */
+public final class MLP extends NcfModel {
+    public static final String NAME = "MLP";
+
+    final Embedding userEmbedding;
+    final Embedding itemEmbedding;
+    final io.panrec.nn.MLP tower;
+    final Linear output;
+
+    MLP(Settings settings, DatasetSchema schema) {
+        super(NAME, settings, schema);
+        int[] layers = layers(settings);
+        float dropout = dropout(settings);
+        SplittableRandom random = new SplittableRandom(settings.getLong(TrainingSettings.SEED));
+        userEmbedding = registerModule("userEmbedding", new Embedding(schema.numUsers(), layers[0] / 2, -1, true, random));
+        itemEmbedding = registerModule("itemEmbedding", new Embedding(schema.numItems(), layers[0] / 2, -1, true, random));
+        Init.normal(userEmbedding.weight(), 0, 0.01, random);
+        Init.normal(itemEmbedding.weight(), 0, 0.01, random);
+        tower = registerModule("tower", new io.panrec.nn.MLP(layers, Activation.RELU, dropout, true, random));
+        output = registerModule("output", new Linear(layers[layers.length - 1], 1, random));
+    }
+
+    /** The tower's widths, checked: at least two, all positive, the first even. */
+    static int[] layers(Settings settings) {
+        int[] layers = settings.getInts("layers");
+        if (layers.length < 2 || layers[0] % 2 != 0) {
+            throw new IllegalArgumentException(settings.owner() + " setting 'layers' must list at least two widths, the first even "
+                    + "(it is the concatenation of the user and item embeddings), got " + java.util.Arrays.toString(layers));
+        }
+        for (int w : layers) {
+            if (w < 1) {
+                throw new IllegalArgumentException(settings.owner() + " setting 'layers' must be positive widths, got "
+                        + java.util.Arrays.toString(layers));
+            }
+        }
+        return layers;
+    }
+
+    static float dropout(Settings settings) {
+        double p = settings.getDouble("dropout");
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException(settings.owner() + " setting 'dropout' must be in [0, 1), got " + p);
+        }
+        return (float) p;
+    }
+
+    static Setting layersSetting() {
+        return Setting.ofInts("layers", List.of(64, 32, 16, 8), "widths of the tower: the first is the concatenated user and "
+                + "item embeddings (each half as wide), the last the predictive factors; ReLU after each layer");
+    }
+
+    static Setting dropoutSetting() {
+        return Setting.of("dropout", 0.0, "dropout after each tower layer in training (0: none, as the paper)");
+    }
+
+    /** Registered in {@code META-INF/services}. */
+    public static final class Provider implements ModelProvider {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public Family family() {
+            return Family.GENERAL;
+        }
+
+        @Override
+        public String description() {
+            return "a ReLU tower over the concatenated user and item embeddings, log loss with sampled negatives (He et al. 2017)";
+        }
+
+        @Override
+        public List<Setting> defaults() {
+            List<Setting> s = new ArrayList<>();
+            s.add(layersSetting());
+            s.add(dropoutSetting());
+            s.add(TrainingSettings.negatives(4, "the paper's choice (section 4.4)"));
+            s.addAll(TrainingSettings.gradient(20, 256, "adam", 0.001, 0.0));
+            s.add(TrainingSettings.seed(2017));
+            return s;
+        }
+
+        @Override
+        public Recommender create(Settings settings, DatasetSchema schema) {
+            return new MLP(settings, schema);
+        }
+    }
+
+    @Override
+    Tensor logits(Tensor users, Tensor items) {
+        Tensor x = Shapes.concat(1, userEmbedding.forward(users), itemEmbedding.forward(items));
+        return output.forward(tower.forward(x)).reshape(users.shape(0));
+    }
+}

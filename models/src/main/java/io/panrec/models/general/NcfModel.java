@@ -1,0 +1,80 @@
+package io.panrec.models.general;
+
+import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.DatasetSchema;
+import io.panrec.models.spi.Settings;
+import io.panrec.models.train.TrainingPlan;
+import io.panrec.models.train.TrainingSettings;
+import io.panrec.ops.Losses;
+import io.panrec.tensor.Scope;
+import io.panrec.tensor.Tensor;
+
+/**
+ * What the neural collaborative filtering models of He et al. 2017 ({@link GMF}, {@link MLP},
+ * {@link NeuMF}) share: pointwise training with sampled negatives and the log loss (binary cross-entropy
+ * on the logit, section 3.1.1 of the paper), scores that are logits, and a full ranking that runs every
+ * (user, item) pair through the network in chunks.
+ *
+ * <p>Reads {@code users [B]}, {@code items [B]}, {@code labels [B]} (pointwise batches) in training.
+ */
+abstract class NcfModel extends GradientModel {
+    /** (user, item) pairs per chunk of {@link #fullSortPredict}: bounds the activations held at once. */
+    static final int PAIRS_PER_CHUNK = 1 << 15;
+
+    NcfModel(String name, Settings settings, DatasetSchema schema) {
+        super(name, settings, schema);
+        Models.positive(settings, TrainingSettings.NEGATIVES);
+    }
+
+    /** users [B], items [B] (I64) -> logits [B]. */
+    abstract Tensor logits(Tensor users, Tensor items);
+
+    @Override
+    TrainingPlan.Sampling sampling() {
+        return TrainingPlan.Sampling.POINTWISE;
+    }
+
+    @Override
+    public Tensor calculateLoss(Batch batch) {
+        return Losses.bceWithLogits(logits(batch.get(Batch.USERS), batch.get(Batch.ITEMS)), batch.get(Batch.LABELS));
+    }
+
+    /** {@code users [B]}, {@code items [B]} -> {@code [B]} logits (the sigmoid gives the paper's y-hat). */
+    @Override
+    public Tensor predict(Batch batch) {
+        Models.users(settings.owner(), batch, schema);
+        Models.items(settings.owner(), batch, schema);
+        return logits(batch.get(Batch.USERS), batch.get(Batch.ITEMS));
+    }
+
+    /** {@code users [U]} -> {@code [U, N]} logits, every pair through the network. */
+    @Override
+    public Tensor fullSortPredict(Tensor users) {
+        long[] u = Models.fullSortUsers(settings.owner(), users, schema);
+        return allPairs(u, schema.numItems(), PAIRS_PER_CHUNK, this::logits);
+    }
+
+    /**
+     * The scores of every (user, item) pair by {@code scorer} (users [P], items [P] -> [P]), as [U, N],
+     * computed {@code pairsPerChunk} pairs at a time (pairs in row-major order), each chunk in a scope of
+     * its own so that only one chunk's activations are alive at once.
+     */
+    static Tensor allPairs(long[] users, int n, int pairsPerChunk, java.util.function.BinaryOperator<Tensor> scorer) {
+        int total = Math.multiplyExact(users.length, n);
+        float[] out = new float[total];
+        for (int from = 0; from < total; from += pairsPerChunk) {
+            int to = Math.min(total, from + pairsPerChunk);
+            long[] pu = new long[to - from];
+            long[] pi = new long[to - from];
+            for (int p = from; p < to; p++) {
+                pu[p - from] = users[p / n];
+                pi[p - from] = p % n;
+            }
+            try (var _ = Scope.open("all-pairs")) {
+                float[] chunk = scorer.apply(Tensor.ofLongs(pu), Tensor.ofLongs(pi)).contiguous().toFloatArray();
+                System.arraycopy(chunk, 0, out, from, to - from);
+            }
+        }
+        return Tensor.of(out, users.length, n);
+    }
+}

@@ -1,0 +1,174 @@
+package io.panrec.models.general;
+
+import io.panrec.models.data.Interactions;
+import io.panrec.models.spi.DatasetSchema;
+import io.panrec.models.spi.Family;
+import io.panrec.models.spi.ModelProvider;
+import io.panrec.models.spi.Recommender;
+import io.panrec.models.spi.Setting;
+import io.panrec.models.spi.Settings;
+import io.panrec.models.train.Trainer;
+import io.panrec.models.train.TrainingSettings;
+import io.panrec.nn.Activation;
+import io.panrec.nn.Embedding;
+import io.panrec.nn.Init;
+import io.panrec.nn.Linear;
+import io.panrec.ops.Shapes;
+import io.panrec.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Neural matrix factorization, the fusion of {@link GMF} and {@link MLP}: X. He, L. Liao, H. Zhang,
+ * L. Nie, X. Hu, T.-S. Chua, "Neural Collaborative Filtering", WWW 2017, section 3.4.
+ *
+ * <p>{@code logit(u, i) = h . [p^G_u * q^G_i ; tower([p^M_u ; q^M_i])] + b}: GMF and MLP with separate
+ * embeddings, their last layers concatenated into one output. Trained with the log loss on each positive
+ * and sampled negatives ({@link NcfModel}).
+ *
+ * <p><b>Pretraining</b> (section 3.4.1, {@code pretrain=true}): before the first epoch, a GMF and an MLP
+ * of the same sizes are trained for {@code pretrainEpochs} epochs each on the same data; their
+ * embeddings and tower initialise NeuMF's, and the output layer becomes
+ * {@code [alpha h^G ; (1 - alpha) h^M]} with bias {@code alpha b^G + (1 - alpha) b^M}, {@code alpha = 0.5}.
+ * The paper then trains NeuMF with plain SGD instead of Adam (Adam's moments are not carried over):
+ * set {@code optimizer=sgd} and a suitable {@code learningRate} with it.
+ *
+ * <p>State: {@code gmfUser.weight}, {@code gmfItem.weight} [., f], {@code mlpUser.weight},
+ * {@code mlpItem.weight} [., layers[0]/2], {@code tower.layers.K.weight/bias},
+ * {@code output.weight} [1, f + layers[last]], {@code output.bias} [1].
+ *
+ * <p>Defaults, the paper's code: 8 GMF factors, tower {@code [64,32,16,8]}, embeddings N(0, 0.01),
+ * 4 negatives, Adam with learning rate 0.001, batches of 256, 20 epochs, no pretraining.
+ */
+public final class NeuMF extends NcfModel {
+    public static final String NAME = "NeuMF";
+    /** The weight of GMF's output in the pretrained output layer (the paper's alpha). */
+    static final float ALPHA = 0.5f;
+
+    private final int factors;
+    private final int[] layers;
+    final Embedding gmfUser;
+    final Embedding gmfItem;
+    final Embedding mlpUser;
+    final Embedding mlpItem;
+    final io.panrec.nn.MLP tower;
+    final Linear output;
+
+    NeuMF(Settings settings, DatasetSchema schema) {
+        super(NAME, settings, schema);
+        this.factors = Models.positive(settings, "embeddingSize");
+        this.layers = MLP.layers(settings);
+        float dropout = MLP.dropout(settings);
+        Models.positive(settings, "pretrainEpochs");
+        SplittableRandom random = new SplittableRandom(settings.getLong(TrainingSettings.SEED));
+        gmfUser = registerModule("gmfUser", new Embedding(schema.numUsers(), factors, -1, true, random));
+        gmfItem = registerModule("gmfItem", new Embedding(schema.numItems(), factors, -1, true, random));
+        mlpUser = registerModule("mlpUser", new Embedding(schema.numUsers(), layers[0] / 2, -1, true, random));
+        mlpItem = registerModule("mlpItem", new Embedding(schema.numItems(), layers[0] / 2, -1, true, random));
+        for (Embedding e : List.of(gmfUser, gmfItem, mlpUser, mlpItem)) {
+            Init.normal(e.weight(), 0, 0.01, random);
+        }
+        tower = registerModule("tower", new io.panrec.nn.MLP(layers, Activation.RELU, dropout, true, random));
+        output = registerModule("output", new Linear(factors + layers[layers.length - 1], 1, random));
+    }
+
+    /** Registered in {@code META-INF/services}. */
+    public static final class Provider implements ModelProvider {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public Family family() {
+            return Family.GENERAL;
+        }
+
+        @Override
+        public String description() {
+            return "neural matrix factorization: GMF and an MLP tower fused in one output layer, optionally pretrained (He et al. 2017)";
+        }
+
+        @Override
+        public List<Setting> defaults() {
+            List<Setting> s = new ArrayList<>();
+            s.add(Setting.of("embeddingSize", 8, "predictive factors of the GMF part (its embedding size)"));
+            s.add(MLP.layersSetting());
+            s.add(MLP.dropoutSetting());
+            s.add(Setting.of("pretrain", false, "initialise from a GMF and an MLP trained first (the paper's pretraining; "
+                    + "then train with optimizer=sgd as the paper does)"));
+            s.add(Setting.of("pretrainEpochs", 10, "epochs of each of the GMF and MLP pretraining runs"));
+            s.add(TrainingSettings.negatives(4, "the paper's choice (section 4.4)"));
+            s.addAll(TrainingSettings.gradient(20, 256, "adam", 0.001, 0.0));
+            s.add(TrainingSettings.seed(2017));
+            return s;
+        }
+
+        @Override
+        public Recommender create(Settings settings, DatasetSchema schema) {
+            return new NeuMF(settings, schema);
+        }
+    }
+
+    @Override
+    Tensor logits(Tensor users, Tensor items) {
+        Tensor g = gmfUser.forward(users).mul(gmfItem.forward(items));
+        Tensor m = tower.forward(Shapes.concat(1, mlpUser.forward(users), mlpItem.forward(items)));
+        return output.forward(Shapes.concat(1, g, m)).reshape(users.shape(0));
+    }
+
+    /** With {@code pretrain}: trains a GMF and an MLP on {@code train} and starts from their weights (class comment). */
+    @Override
+    public void beforeTraining(Interactions train) {
+        if (!settings.getBoolean("pretrain")) {
+            return;
+        }
+        int epochs = settings.getInt("pretrainEpochs");
+        long seed = settings.getLong(TrainingSettings.SEED);
+        GMF gmf = new GMF(common(new GMF.Provider().defaultSettings(), epochs, seed + 1).with("embeddingSize", factors), schema);
+        MLP mlp = new MLP(common(new MLP.Provider().defaultSettings(), epochs, seed + 2)
+                .with("layers", settings.get("layers")).with("dropout", settings.get("dropout")), schema);
+        for (NcfModel part : List.of(gmf, mlp)) {
+            System.err.println(NAME + ": pretraining " + part.settings().owner() + " for " + epochs + " epochs");
+            Trainer.builder(part, train).interactive(false).build().fit();
+        }
+        Map<String, Tensor> g = gmf.stateDict();
+        Map<String, Tensor> m = mlp.stateDict();
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        state.put("gmfUser.weight", g.get("userEmbedding.weight"));
+        state.put("gmfItem.weight", g.get("itemEmbedding.weight"));
+        state.put("mlpUser.weight", m.get("userEmbedding.weight"));
+        state.put("mlpItem.weight", m.get("itemEmbedding.weight"));
+        for (Map.Entry<String, Tensor> e : m.entrySet()) {
+            if (e.getKey().startsWith("tower.")) {
+                state.put(e.getKey(), e.getValue());
+            }
+        }
+        float[] hg = g.get("output.weight").toFloatArray();
+        float[] hm = m.get("output.weight").toFloatArray();
+        float[] h = new float[hg.length + hm.length];
+        for (int k = 0; k < hg.length; k++) {
+            h[k] = ALPHA * hg[k];
+        }
+        for (int k = 0; k < hm.length; k++) {
+            h[hg.length + k] = (1 - ALPHA) * hm[k];
+        }
+        state.put("output.weight", Tensor.of(h, 1, h.length));
+        float b = ALPHA * g.get("output.bias").item() + (1 - ALPHA) * m.get("output.bias").item();
+        state.put("output.bias", Tensor.of(new float[] {b}, 1));
+        loadStateDict(state);
+    }
+
+    /** NeuMF's training settings carried over to a pretraining part. */
+    private Settings common(Settings part, int epochs, long seed) {
+        return part.with(TrainingSettings.EPOCHS, epochs)
+                .with(TrainingSettings.BATCH_SIZE, settings.get(TrainingSettings.BATCH_SIZE))
+                .with(TrainingSettings.NEGATIVES, settings.get(TrainingSettings.NEGATIVES))
+                .with(TrainingSettings.WEIGHT_DECAY, settings.get(TrainingSettings.WEIGHT_DECAY))
+                .with(TrainingSettings.SEED, seed);
+    }
+}

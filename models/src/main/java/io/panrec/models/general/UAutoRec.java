@@ -1,0 +1,58 @@
+package io.panrec.models.general;
+
+import io.panrec.models.spi.DatasetSchema;
+import io.panrec.models.spi.Family;
+import io.panrec.models.spi.ModelProvider;
+import io.panrec.models.spi.Recommender;
+import io.panrec.models.spi.Setting;
+import io.panrec.models.spi.Settings;
+
+import java.util.List;
+
+/**
+ * U-AutoRec, the variant the paper reports as weaker than I-AutoRec: S. Sedhain, A. K. Menon, S. Sanner, L. Xie, "AutoRec: Autoencoders Meet
+ * Collaborative Filtering", WWW 2015. Each of the users' partially observed vectors of ratings by the
+ * items is reconstructed by an autoencoder with one sigmoid hidden layer, trained on the observed
+ * entries only (masked MSE); see {@link AutoRec} for the objective, the state and the caching.
+ *
+ * <p>Reads {@code users [B]} in training (batches of users with training ratings); a rating model:
+ * the data must have ratings.
+ *
+ * <p>Defaults: 500 hidden units (the paper's k), Adam with learning rate 0.001 on batches of 64 rows
+ * for 100 epochs, lambda 1.
+ */
+public final class UAutoRec extends AutoRec {
+    public static final String NAME = "UAutoRec";
+
+    UAutoRec(Settings settings, DatasetSchema schema) {
+        super(NAME, false, settings, schema);
+    }
+
+    /** Registered in {@code META-INF/services}. */
+    public static final class Provider implements ModelProvider {
+        @Override
+        public String name() {
+            return NAME;
+        }
+
+        @Override
+        public Family family() {
+            return Family.GENERAL;
+        }
+
+        @Override
+        public String description() {
+            return "user-based AutoRec: each user's vector of item ratings reconstructed by a one-hidden-layer autoencoder, masked MSE (Sedhain et al. 2015)";
+        }
+
+        @Override
+        public List<Setting> defaults() {
+            return AutoRec.defaults(500, 1.0, 100, 64, 0.001);
+        }
+
+        @Override
+        public Recommender create(Settings settings, DatasetSchema schema) {
+            return new UAutoRec(settings, schema);
+        }
+    }
+}
