@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * C = A B on n x n x n single-precision matrices through the Backend SPI: the vector backend beside
  * its reference twin, single-threaded and on all cores ({@code threads} caps the kernel's own pool via
- * {@code panrec.threads}, so each setting runs in its own fork). GFLOP/s = 2 n^3 / time; see
- * {@link SgemmReport} for the table with ratios.
+ * {@code panrec.threads}, so each setting runs in its own fork). The reference backend is single-threaded
+ * whatever {@code threads} says. GFLOP/s = 2 n^3 / time; see {@link SgemmReport} for the table with
+ * ratios and the share of the machine's FMA peak.
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -59,14 +60,19 @@ public class SgemmBenchmark {
         a = Tensor.uniform(r, -1, 1, 1, n, n);
         b = Tensor.uniform(r, -1, 1, 1, n, n);
         c = Tensor.zeros(1, n, n);
-        // results are checked once, so a broken kernel cannot post a fast time
+        // results are checked once (a corner, the middle, the far corner: edge tiles included), so a
+        // broken kernel cannot post a fast time
         kernels.matmul(a, b, c, 1f, 0f);
-        double expect = 0;
-        for (int k = 0; k < n; k++) {
-            expect += a.get(0, n / 2, k) * b.get(0, k, n / 3);
-        }
-        if (Math.abs(expect - c.get(0, n / 2, n / 3)) > 1e-3 * Math.max(1, Math.abs(expect))) {
-            throw new IllegalStateException(backend + " sgemm is wrong: " + c.get(0, n / 2, n / 3) + " vs " + expect);
+        for (int[] ij : new int[][] {{0, 0}, {n / 2, n / 3}, {n - 1, n - 1}}) {
+            double expect = 0;
+            for (int k = 0; k < n; k++) {
+                expect += a.get(0, ij[0], k) * b.get(0, k, ij[1]);
+            }
+            double got = c.get(0, ij[0], ij[1]);
+            if (Math.abs(expect - got) > 1e-3 * Math.max(1, Math.abs(expect))) {
+                throw new IllegalStateException(backend + " sgemm is wrong at " + java.util.Arrays.toString(ij) + ": "
+                        + got + " vs " + expect);
+            }
         }
     }
 

@@ -286,7 +286,7 @@ public final class ReferenceBackend implements Backend {
         }
         for (int i = 0; i < od.length; i++) {
             if (integral) {
-                sd.set(od[i], 0);
+                // integers move as longs: a double would round ids beyond 2^53
                 if (dst.dtype() == io.panrec.tensor.DType.I64) {
                     sd.seg.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, od[i], longs[i]);
                 } else {

@@ -3,6 +3,7 @@ package io.panrec.backend.vector;
 import io.panrec.backend.BinaryOp;
 import io.panrec.backend.ConvSpec;
 import io.panrec.backend.DelegatingBackend;
+import io.panrec.backend.PoolSpec;
 import io.panrec.backend.ReduceOp;
 import io.panrec.backend.UnaryOp;
 import io.panrec.backend.reference.ReferenceBackend;
@@ -17,22 +18,28 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * The fast pure-Java backend: F32 kernels with the Vector API over contiguous memory (and the strides
- * that matter: transposed matmul operands, broadcast rows), a packed multithreaded SGEMM, and
- * convolution as im2col + SGEMM. Every case it does not accelerate (F64, unusual strides, pooling) runs
- * on the reference backend over the same memory.
+ * The fast pure-Java backend: F32 kernels written with the Vector API over contiguous memory (and the
+ * strides that matter: transposed matmul operands, broadcast dimensions of binary operands, strided
+ * copies), a packed multithreaded SGEMM ({@link Sgemm}), and convolution as im2col + SGEMM. Each kernel
+ * has a vector loop and a scalar tail computing the same formula. Whatever it does not accelerate (F64
+ * and integer tensors, reductions over scattered axes, layer-norm backward) runs on the reference
+ * backend over the same memory.
+ *
+ * <p>Loaded by name from {@link VectorBackendProvider} only when {@code jdk.incubator.vector} is in the
+ * boot layer, so nothing else in core links against the incubator module.
  */
 public final class VectorBackend extends DelegatingBackend {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    private static final float GELU_C = (float) Math.sqrt(2 / Math.PI);
 
     public VectorBackend() {
         super(new ReferenceBackend());
     }
 
-    /** Threads the kernels may use: {@code -Dpanrec.threads}, else the available processors. */
+    /** Threads the kernels may use: {@code -Dpanrec.threads=N}, else the available processors. */
     public static int threads() {
         int n = Integer.getInteger("panrec.threads", Runtime.getRuntime().availableProcessors());
         return Math.max(1, n);
@@ -43,15 +50,20 @@ public final class VectorBackend extends DelegatingBackend {
         return "vector";
     }
 
+    /**
+     * True if every non-null tensor is F32 in host memory. Device tensors go to the reference, which
+     * refuses them with a clear message: a device pointer read from Java would crash the JVM.
+     */
     private static boolean f32(Tensor... ts) {
         for (Tensor t : ts) {
             if (t != null && (t.dtype() != DType.F32 || !t.device().isHost())) {
-                return false; // device tensors go to the reference, which refuses them with a clear message
+                return false;
             }
         }
         return true;
     }
 
+    /** True if every non-null tensor is F32, in host memory and contiguous. */
     private static boolean dense(Tensor... ts) {
         for (Tensor t : ts) {
             if (t != null && (t.dtype() != DType.F32 || !t.isContiguous() || !t.device().isHost())) {
@@ -59,6 +71,23 @@ public final class VectorBackend extends DelegatingBackend {
             }
         }
         return true;
+    }
+
+    private static boolean host(Tensor... ts) {
+        for (Tensor t : ts) {
+            if (!t.device().isHost()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static FloatVector load(MemorySegment s, long element) {
+        return FloatVector.fromMemorySegment(S, s, element * 4, NATIVE);
+    }
+
+    private static void store(FloatVector v, MemorySegment s, long element) {
+        v.intoMemorySegment(s, element * 4, NATIVE);
     }
 
     // ------------------------------------------------------------------ matmul
@@ -73,34 +102,36 @@ public final class VectorBackend extends DelegatingBackend {
         int m = c.shape(1);
         int n = c.shape(2);
         int k = a.shape(2);
-        MemorySegment sa = a.segment();
-        MemorySegment sb = b.segment();
-        MemorySegment sc = c.segment();
-        int threads = threads();
-        long work = (long) m * n * k;
-        if ((m < Sgemm.MR || work <= SMALL_GEMM) && b.stride(2) == 1 && c.stride(2) == 1) {
+        if ((m < Sgemm.MR || (long) m * n * k <= SMALL_GEMM) && b.stride(2) == 1 && c.stride(2) == 1) {
             // packing would cost more than the product: row-by-row axpy straight from the operands
             for (int q = 0; q < batches; q++) {
-                smallGemm(a, b, c, sa, sb, sc, q, m, n, k, alpha, beta);
+                smallGemm(a, b, c, q, m, n, k, alpha, beta);
             }
             return;
         }
-        if (batches >= threads && threads > 1 && work < Sgemm.PARALLEL_THRESHOLD) {
-            // many small products (attention heads): one thread per product
-            java.util.stream.IntStream.range(0, batches).parallel().forEach(q -> one(a, b, c, sa, sb, sc, q, m, n, k, alpha, beta, 1));
-            return;
-        }
+        Sgemm.Mat[] ma = new Sgemm.Mat[batches];
+        Sgemm.Mat[] mb = new Sgemm.Mat[batches];
+        Sgemm.Mat[] mc = new Sgemm.Mat[batches];
+        MemorySegment sa = a.segment();
+        MemorySegment sb = b.segment();
+        MemorySegment sc = c.segment();
         for (int q = 0; q < batches; q++) {
-            one(a, b, c, sa, sb, sc, q, m, n, k, alpha, beta, threads);
+            // a batch stride of 0 (a broadcast operand) simply points every entry at the same matrix
+            ma[q] = new Sgemm.Mat(sa, a.offset() + q * a.stride(0), a.stride(1), a.stride(2));
+            mb[q] = new Sgemm.Mat(sb, b.offset() + q * b.stride(0), b.stride(1), b.stride(2));
+            mc[q] = new Sgemm.Mat(sc, c.offset() + q * c.stride(0), c.stride(1), c.stride(2));
         }
+        Sgemm.gemm(ma, mb, mc, m, n, k, alpha, beta, threads());
     }
 
     /** Products up to this many multiply-adds skip packing (about 40^3). */
     private static final long SMALL_GEMM = 64_000;
 
     /** c[i, :] = beta c[i, :] + sum_p alpha a[i, p] b[p, :], vectorised along the contiguous rows of b and c. */
-    private static void smallGemm(Tensor a, Tensor b, Tensor c, MemorySegment sa, MemorySegment sb, MemorySegment sc, int q,
-                                  int m, int n, int k, float alpha, float beta) {
+    private static void smallGemm(Tensor a, Tensor b, Tensor c, int q, int m, int n, int k, float alpha, float beta) {
+        MemorySegment sa = a.segment();
+        MemorySegment sb = b.segment();
+        MemorySegment sc = c.segment();
         long ao = a.offset() + q * a.stride(0);
         long bo = b.offset() + q * b.stride(0);
         long co = c.offset() + q * c.stride(0);
@@ -117,9 +148,7 @@ public final class VectorBackend extends DelegatingBackend {
                 FloatVector xv = FloatVector.broadcast(S, x);
                 int j = 0;
                 for (; j <= n - L; j += L) {
-                    FloatVector cv = FloatVector.fromMemorySegment(S, sc, (crow + j) * 4, NATIVE);
-                    xv.fma(FloatVector.fromMemorySegment(S, sb, (brow + j) * 4, NATIVE), cv)
-                            .intoMemorySegment(sc, (crow + j) * 4, NATIVE);
+                    store(xv.fma(load(sb, brow + j), load(sc, crow + j)), sc, crow + j);
                 }
                 for (; j < n; j++) {
                     sc.setAtIndex(F, crow + j, sc.getAtIndex(F, crow + j) + x * sb.getAtIndex(F, brow + j));
@@ -128,15 +157,59 @@ public final class VectorBackend extends DelegatingBackend {
         }
     }
 
-    private static void one(Tensor a, Tensor b, Tensor c, MemorySegment sa, MemorySegment sb, MemorySegment sc, int q,
-                            int m, int n, int k, float alpha, float beta, int threads) {
-        Sgemm.Mat ma = new Sgemm.Mat(sa, a.offset() + q * a.stride(0), a.stride(1), a.stride(2));
-        Sgemm.Mat mb = new Sgemm.Mat(sb, b.offset() + q * b.stride(0), b.stride(1), b.stride(2));
-        Sgemm.Mat mc = new Sgemm.Mat(sc, c.offset() + q * c.stride(0), c.stride(1), c.stride(2));
-        Sgemm.gemm(m, n, k, alpha, ma, mb, beta, mc, threads);
+    // ------------------------------------------------------------------ element-wise
+
+    /** Sigmoid computed from exp(-|x|), which neither overflows nor loses tiny results for large |x|. */
+    private static FloatVector sigmoid(FloatVector v) {
+        FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
+        FloatVector onePlus = e.add(1f);
+        return e.div(onePlus).blend(FloatVector.broadcast(S, 1f).div(onePlus), v.compare(VectorOperators.GE, 0f));
     }
 
-    // ------------------------------------------------------------------ element-wise
+    private static float sigmoid(float x) {
+        float e = (float) Math.exp(-Math.abs(x));
+        return x >= 0 ? 1f / (1f + e) : e / (1f + e);
+    }
+
+    /** f(x) on a vector; the formulas of {@link ReferenceBackend#apply(UnaryOp, double, double)}. */
+    private static FloatVector apply(UnaryOp op, float alpha, FloatVector v) {
+        return switch (op) {
+            case NEG -> v.neg();
+            case ABS -> v.abs();
+            // x > 0 ? x : 0, so that NaN gives 0 as in the reference (max(NaN, 0) would be NaN)
+            case RELU -> FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0f));
+            case LEAKY_RELU -> v.mul(alpha).blend(v, v.compare(VectorOperators.GT, 0f));
+            case SIGMOID -> sigmoid(v);
+            case TANH -> v.lanewise(VectorOperators.TANH);
+            case EXP -> v.lanewise(VectorOperators.EXP);
+            case LOG -> v.lanewise(VectorOperators.LOG);
+            case SQRT -> v.sqrt();
+            case POW -> alpha == 2f ? v.mul(v) : v.pow(alpha);
+            case SOFTPLUS -> v.max(0f).add(v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P));
+            case GELU_TANH -> {
+                FloatVector inner = v.mul(v).mul(v).mul(0.044715f).add(v).mul(GELU_C);
+                yield inner.lanewise(VectorOperators.TANH).add(1f).mul(v).mul(0.5f);
+            }
+        };
+    }
+
+    /** f(x) on one element, in float like the vector loop. */
+    private static float apply(UnaryOp op, float alpha, float x) {
+        return switch (op) {
+            case NEG -> -x;
+            case ABS -> Math.abs(x);
+            case RELU -> x > 0 ? x : 0f;
+            case LEAKY_RELU -> x > 0 ? x : alpha * x;
+            case SIGMOID -> sigmoid(x);
+            case TANH -> (float) Math.tanh(x);
+            case EXP -> (float) Math.exp(x);
+            case LOG -> (float) Math.log(x);
+            case SQRT -> (float) Math.sqrt(x);
+            case POW -> alpha == 2f ? x * x : (float) Math.pow(x, alpha);
+            case SOFTPLUS -> Math.max(x, 0f) + (float) Math.log1p(Math.exp(-Math.abs(x)));
+            case GELU_TANH -> 0.5f * x * (1f + (float) Math.tanh(GELU_C * (x + 0.044715f * x * x * x)));
+        };
+    }
 
     @Override
     public void unary(UnaryOp op, float alpha, Tensor x, Tensor out) {
@@ -148,44 +221,62 @@ public final class VectorBackend extends DelegatingBackend {
         MemorySegment os = out.segment();
         long xo = x.offset();
         long oo = out.offset();
-        int n = (int) x.numel();
-        int i = 0;
-        switch (op) {
-            case RELU, NEG, ABS, LEAKY_RELU -> {
-                FloatVector zero = FloatVector.zero(S);
-                for (; i <= n - L; i += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(S, xs, (xo + i) * 4, NATIVE);
-                    FloatVector r = switch (op) {
-                        case RELU -> v.max(zero);
-                        case NEG -> v.neg();
-                        case ABS -> v.abs();
-                        default -> v.blend(v.mul(alpha), v.compare(VectorOperators.LE, 0f));
-                    };
-                    r.intoMemorySegment(os, (oo + i) * 4, NATIVE);
-                }
-            }
-            default -> {
-            }
+        long n = x.numel();
+        long i = 0;
+        for (; i <= n - L; i += L) {
+            store(apply(op, alpha, load(xs, xo + i)), os, oo + i);
         }
         for (; i < n; i++) {
-            float v = xs.getAtIndex(F, xo + i);
-            os.setAtIndex(F, oo + i, scalar(op, alpha, v));
+            os.setAtIndex(F, oo + i, apply(op, alpha, xs.getAtIndex(F, xo + i)));
         }
     }
 
-    private static float scalar(UnaryOp op, float alpha, float x) {
+    /** f'(x) on a vector, given y = f(x); the formulas of {@link ReferenceBackend#derivative}. */
+    private static FloatVector derivative(UnaryOp op, float alpha, FloatVector x, FloatVector y) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
         return switch (op) {
-            case NEG -> -x;
-            case ABS -> Math.abs(x);
-            case RELU -> x > 0 ? x : 0f;
-            case LEAKY_RELU -> x > 0 ? x : alpha * x;
-            case SIGMOID -> x >= 0 ? 1f / (1f + (float) Math.exp(-x)) : (float) (Math.exp(x) / (1 + Math.exp(x)));
-            case TANH -> (float) Math.tanh(x);
-            case EXP -> (float) Math.exp(x);
-            case LOG -> (float) Math.log(x);
-            case SQRT -> (float) Math.sqrt(x);
-            case POW -> (float) Math.pow(x, alpha);
-            default -> (float) ReferenceBackend.apply(op, alpha, x);
+            case NEG -> FloatVector.broadcast(S, -1f);
+            case ABS -> {
+                // sign(x): 0 at 0, NaN at NaN (as Math.signum)
+                FloatVector s = FloatVector.zero(S).blend(one, x.compare(VectorOperators.GT, 0f))
+                        .blend(-1f, x.compare(VectorOperators.LT, 0f));
+                yield s.blend(x, x.test(VectorOperators.IS_NAN));
+            }
+            case RELU -> FloatVector.zero(S).blend(one, x.compare(VectorOperators.GT, 0f));
+            case LEAKY_RELU -> FloatVector.broadcast(S, alpha).blend(one, x.compare(VectorOperators.GT, 0f));
+            case SIGMOID -> y.mul(one.sub(y));
+            case TANH -> one.sub(y.mul(y));
+            case EXP -> y;
+            case LOG -> one.div(x);
+            case SQRT -> FloatVector.broadcast(S, 0.5f).div(y);
+            case POW -> alpha == 0f ? FloatVector.zero(S)
+                    : alpha == 2f ? x.mul(2f) : x.pow(alpha - 1f).mul(alpha);
+            case SOFTPLUS -> sigmoid(x);
+            case GELU_TANH -> {
+                FloatVector x2 = x.mul(x);
+                FloatVector t = x2.mul(x).mul(0.044715f).add(x).mul(GELU_C).lanewise(VectorOperators.TANH);
+                // 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2)
+                FloatVector sech2 = one.sub(t.mul(t));
+                FloatVector dInner = x2.mul(3 * 0.044715f).add(1f).mul(GELU_C);
+                yield t.add(1f).mul(0.5f).add(x.mul(0.5f).mul(sech2).mul(dInner));
+            }
+        };
+    }
+
+    private static float derivative(UnaryOp op, float alpha, float x, float y) {
+        return switch (op) {
+            case NEG -> -1f;
+            case ABS -> Math.signum(x);
+            case RELU -> x > 0 ? 1f : 0f;
+            case LEAKY_RELU -> x > 0 ? 1f : alpha;
+            case SIGMOID -> y * (1f - y);
+            case TANH -> 1f - y * y;
+            case EXP -> y;
+            case LOG -> 1f / x;
+            case SQRT -> 0.5f / y;
+            case POW -> alpha == 0f ? 0f : alpha == 2f ? 2f * x : alpha * (float) Math.pow(x, alpha - 1f);
+            case SOFTPLUS -> sigmoid(x);
+            case GELU_TANH -> (float) ReferenceBackend.derivative(op, alpha, x, y);
         };
     }
 
@@ -199,58 +290,84 @@ public final class VectorBackend extends DelegatingBackend {
         MemorySegment ys = y.segment();
         MemorySegment gs = gradOut.segment();
         MemorySegment is = gradIn.segment();
-        int n = (int) x.numel();
-        for (int i = 0; i < n; i++) {
-            float xv = xs.getAtIndex(F, x.offset() + i);
-            float yv = ys.getAtIndex(F, y.offset() + i);
-            float g = gs.getAtIndex(F, gradOut.offset() + i);
-            float d = switch (op) {
-                case RELU -> xv > 0 ? 1f : 0f;
-                case SIGMOID -> yv * (1 - yv);
-                case TANH -> 1 - yv * yv;
-                case EXP -> yv;
-                default -> (float) ReferenceBackend.derivative(op, alpha, xv, yv);
-            };
-            is.setAtIndex(F, gradIn.offset() + i, g * d);
+        long xo = x.offset();
+        long yo = y.offset();
+        long go = gradOut.offset();
+        long io = gradIn.offset();
+        long n = x.numel();
+        long i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector d = derivative(op, alpha, load(xs, xo + i), load(ys, yo + i));
+            store(load(gs, go + i).mul(d), is, io + i);
         }
+        for (; i < n; i++) {
+            float d = derivative(op, alpha, xs.getAtIndex(F, xo + i), ys.getAtIndex(F, yo + i));
+            is.setAtIndex(F, io + i, gs.getAtIndex(F, go + i) * d);
+        }
+    }
+
+    private static FloatVector apply(BinaryOp op, FloatVector a, FloatVector b) {
+        return switch (op) {
+            case ADD -> a.add(b);
+            case SUB -> a.sub(b);
+            case MUL -> a.mul(b);
+            case DIV -> a.div(b);
+            case MAX -> a.max(b);
+            case MIN -> a.min(b);
+            case EQ -> FloatVector.zero(S).blend(1f, a.compare(VectorOperators.EQ, b));
+            case GT -> FloatVector.zero(S).blend(1f, a.compare(VectorOperators.GT, b));
+        };
+    }
+
+    private static float apply(BinaryOp op, float a, float b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+            case MAX -> Math.max(a, b);
+            case MIN -> Math.min(a, b);
+            case EQ -> a == b ? 1f : 0f;
+            case GT -> a > b ? 1f : 0f;
+        };
     }
 
     @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         int r = out.rank();
-        if (!f32(a, b, out) || !out.isContiguous() || r == 0 || op == BinaryOp.EQ || op == BinaryOp.GT) {
+        if (!f32(a, b, out) || !out.isContiguous() || r == 0 || out.numel() == 0) {
             fallback.binary(op, a, b, out);
             return;
         }
         int n = out.shape(r - 1);
-        long as = a.stride(r - 1);
-        long bs = b.stride(r - 1);
-        if ((as != 0 && as != 1 && n > 1) || (bs != 0 && bs != 1 && n > 1)) {
+        // the last axis must be contiguous or broadcast (stride 0) in both operands
+        long as = n == 1 ? 1 : a.stride(r - 1);
+        long bs = n == 1 ? 1 : b.stride(r - 1);
+        if ((as != 0 && as != 1) || (bs != 0 && bs != 1)) {
             fallback.binary(op, a, b, out);
             return;
-        }
-        if (n == 1) {
-            as = 1;
-            bs = 1;
         }
         MemorySegment sa = a.segment();
         MemorySegment sb = b.segment();
         MemorySegment so = out.segment();
-        int rows = (int) (out.numel() / Math.max(n, 1));
+        long[] aStr = a.strides();
+        long[] bStr = b.strides();
         int[] shape = out.shape();
+        long rows = out.numel() / n;
         int[] idx = new int[r];
-        for (int row = 0; row < rows; row++) {
-            long ao = a.offset();
-            long bo = b.offset();
-            for (int d = 0; d < r - 1; d++) {
-                ao += idx[d] * a.stride(d);
-                bo += idx[d] * b.stride(d);
-            }
-            binaryRow(op, sa, ao, as, sb, bo, bs, so, out.offset() + (long) row * n, n);
+        long ao = a.offset();
+        long bo = b.offset();
+        for (long row = 0; row < rows; row++) {
+            binaryRow(op, sa, ao, as, sb, bo, bs, so, out.offset() + row * n, n);
+            // odometer over the leading axes, moving the operand offsets along
             for (int d = r - 2; d >= 0; d--) {
+                ao += aStr[d];
+                bo += bStr[d];
                 if (++idx[d] < shape[d]) {
                     break;
                 }
+                ao -= aStr[d] * shape[d];
+                bo -= bStr[d] * shape[d];
                 idx[d] = 0;
             }
         }
@@ -262,182 +379,338 @@ public final class VectorBackend extends DelegatingBackend {
         FloatVector ca = as == 0 ? FloatVector.broadcast(S, sa.getAtIndex(F, ao)) : null;
         FloatVector cb = bs == 0 ? FloatVector.broadcast(S, sb.getAtIndex(F, bo)) : null;
         for (; i <= n - L; i += L) {
-            FloatVector va = ca != null ? ca : FloatVector.fromMemorySegment(S, sa, (ao + i) * 4, NATIVE);
-            FloatVector vb = cb != null ? cb : FloatVector.fromMemorySegment(S, sb, (bo + i) * 4, NATIVE);
-            FloatVector r = switch (op) {
-                case ADD -> va.add(vb);
-                case SUB -> va.sub(vb);
-                case MUL -> va.mul(vb);
-                case DIV -> va.div(vb);
-                case MAX -> va.max(vb);
-                case MIN -> va.min(vb);
-                default -> throw new AssertionError(op);
-            };
-            r.intoMemorySegment(so, (oo + i) * 4, NATIVE);
+            FloatVector va = ca != null ? ca : load(sa, ao + i);
+            FloatVector vb = cb != null ? cb : load(sb, bo + i);
+            store(apply(op, va, vb), so, oo + i);
         }
         for (; i < n; i++) {
-            float x = sa.getAtIndex(F, ao + i * as);
-            float y = sb.getAtIndex(F, bo + i * bs);
-            so.setAtIndex(F, oo + i, (float) ReferenceBackend.apply(op, x, y));
+            so.setAtIndex(F, oo + i, apply(op, sa.getAtIndex(F, ao + i * as), sb.getAtIndex(F, bo + i * bs)));
         }
     }
 
     // ------------------------------------------------------------------ reductions
 
+    private static float identity(ReduceOp op) {
+        return switch (op) {
+            case SUM, MEAN -> 0f;
+            case MAX -> Float.NEGATIVE_INFINITY;
+            case MIN -> Float.POSITIVE_INFINITY;
+        };
+    }
+
+    private static FloatVector combine(ReduceOp op, FloatVector acc, FloatVector v) {
+        return switch (op) {
+            case SUM, MEAN -> acc.add(v);
+            case MAX -> acc.max(v);
+            case MIN -> acc.min(v);
+        };
+    }
+
+    private static float combine(ReduceOp op, float acc, float v) {
+        return switch (op) {
+            case SUM, MEAN -> acc + v;
+            case MAX -> Math.max(acc, v);
+            case MIN -> Math.min(acc, v);
+        };
+    }
+
+    /**
+     * Reduces x into out when the reduced axes are one contiguous run: x is then [outer, red, inner] and
+     * out [outer, inner]. Rows (inner == 1) reduce along memory; otherwise whole vectors of the inner
+     * axis are combined row after row. Reductions over scattered axes go to the reference.
+     */
     @Override
     public void reduce(ReduceOp op, Tensor x, Tensor out) {
-        if (!dense(x, out) || x.numel() == 0 || x.rank() == 0) {
+        if (!dense(x, out) || x.numel() == 0) {
             fallback.reduce(op, x, out);
             return;
         }
         int r = x.rank();
         int[] xs = x.shape();
         int[] os = out.shape();
-        // reduced axes a suffix: rows x inner; a prefix: outer x cols
-        int first = 0;
-        while (first < r && os[first] == xs[first]) {
-            first++;
+        int first = -1;
+        int last = -1;
+        for (int d = 0; d < r; d++) {
+            if (os[d] != xs[d]) {
+                if (first < 0) {
+                    first = d;
+                }
+                last = d;
+            }
         }
-        boolean suffix = true;
-        for (int d = first; d < r; d++) {
-            suffix &= os[d] == 1;
+        if (first < 0) { // nothing reduced: every "reduction" has one element
+            first = r;
+            last = r - 1;
         }
-        int last = r;
-        while (last > 0 && os[last - 1] == xs[last - 1]) {
-            last--;
+        for (int d = first; d <= last; d++) {
+            if (os[d] != 1) {
+                fallback.reduce(op, x, out); // a kept axis between reduced ones
+                return;
+            }
         }
-        boolean prefix = true;
-        for (int d = 0; d < last; d++) {
-            prefix &= os[d] == 1;
+        long outer = 1;
+        long red = 1;
+        long inner = 1;
+        for (int d = 0; d < r; d++) {
+            if (d < first) {
+                outer *= xs[d];
+            } else if (d <= last) {
+                red *= xs[d];
+            } else {
+                inner *= xs[d];
+            }
         }
         MemorySegment sx = x.segment();
         MemorySegment so = out.segment();
-        int total = (int) x.numel();
-        int outN = (int) out.numel();
-        if (suffix) {
-            int inner = total / outN;
-            for (int row = 0; row < outN; row++) {
-                float v = reduceRun(op, sx, x.offset() + (long) row * inner, inner);
-                so.setAtIndex(F, out.offset() + row, v);
+        long xo = x.offset();
+        long oo = out.offset();
+        if (inner == 1) {
+            for (long o = 0; o < outer; o++) {
+                so.setAtIndex(F, oo + o, reduceRun(op, sx, xo + o * red, red));
             }
-        } else if (prefix) {
-            int cols = outN;
-            int rows = total / cols;
-            float[] acc = new float[cols];
-            float init = op == ReduceOp.MAX ? Float.NEGATIVE_INFINITY : op == ReduceOp.MIN ? Float.POSITIVE_INFINITY : 0f;
-            java.util.Arrays.fill(acc, init);
-            for (int row = 0; row < rows; row++) {
-                long base = x.offset() + (long) row * cols;
-                int j = 0;
-                for (; j <= cols - L; j += L) {
-                    FloatVector v = FloatVector.fromMemorySegment(S, sx, (base + j) * 4, NATIVE);
-                    FloatVector a = FloatVector.fromArray(S, acc, j);
-                    a = switch (op) {
-                        case SUM, MEAN -> a.add(v);
-                        case MAX -> a.max(v);
-                        case MIN -> a.min(v);
-                    };
-                    a.intoArray(acc, j);
+            return;
+        }
+        float init = identity(op);
+        for (long o = 0; o < outer; o++) {
+            long base = xo + o * red * inner;
+            long dst = oo + o * inner;
+            long j = 0;
+            for (; j <= inner - L; j += L) {
+                FloatVector acc = FloatVector.broadcast(S, init);
+                for (long i = 0; i < red; i++) {
+                    acc = combine(op, acc, load(sx, base + i * inner + j));
                 }
-                for (; j < cols; j++) {
-                    float v = sx.getAtIndex(F, base + j);
-                    acc[j] = switch (op) {
-                        case SUM, MEAN -> acc[j] + v;
-                        case MAX -> Math.max(acc[j], v);
-                        case MIN -> Math.min(acc[j], v);
-                    };
+                if (op == ReduceOp.MEAN) {
+                    acc = acc.div((float) red);
                 }
+                store(acc, so, dst + j);
             }
-            for (int j = 0; j < cols; j++) {
-                so.setAtIndex(F, out.offset() + j, op == ReduceOp.MEAN ? acc[j] / rows : acc[j]);
+            for (; j < inner; j++) {
+                float acc = init;
+                for (long i = 0; i < red; i++) {
+                    acc = combine(op, acc, sx.getAtIndex(F, base + i * inner + j));
+                }
+                so.setAtIndex(F, dst + j, op == ReduceOp.MEAN ? acc / red : acc);
             }
-        } else {
-            fallback.reduce(op, x, out);
         }
     }
 
-    private static float reduceRun(ReduceOp op, MemorySegment s, long off, int n) {
-        int i = 0;
-        FloatVector acc = switch (op) {
-            case SUM, MEAN -> FloatVector.zero(S);
-            case MAX -> FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            case MIN -> FloatVector.broadcast(S, Float.POSITIVE_INFINITY);
-        };
-        for (; i <= n - L; i += L) {
-            FloatVector v = FloatVector.fromMemorySegment(S, s, (off + i) * 4, NATIVE);
-            acc = switch (op) {
-                case SUM, MEAN -> acc.add(v);
-                case MAX -> acc.max(v);
-                case MIN -> acc.min(v);
-            };
+    /** Reduction of n contiguous floats; four vector accumulators for speed and a shorter sum chain. */
+    static float reduceRun(ReduceOp op, MemorySegment s, long off, long n) {
+        float init = identity(op);
+        FloatVector a0 = FloatVector.broadcast(S, init);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        long i = 0;
+        for (; i <= n - 4L * L; i += 4L * L) {
+            a0 = combine(op, a0, load(s, off + i));
+            a1 = combine(op, a1, load(s, off + i + L));
+            a2 = combine(op, a2, load(s, off + i + 2L * L));
+            a3 = combine(op, a3, load(s, off + i + 3L * L));
         }
-        float r = switch (op) {
+        for (; i <= n - L; i += L) {
+            a0 = combine(op, a0, load(s, off + i));
+        }
+        FloatVector acc = combine(op, combine(op, a0, a1), combine(op, a2, a3));
+        float res = switch (op) {
             case SUM, MEAN -> acc.reduceLanes(VectorOperators.ADD);
             case MAX -> acc.reduceLanes(VectorOperators.MAX);
             case MIN -> acc.reduceLanes(VectorOperators.MIN);
         };
         for (; i < n; i++) {
-            float v = s.getAtIndex(F, off + i);
-            r = switch (op) {
-                case SUM, MEAN -> r + v;
-                case MAX -> Math.max(r, v);
-                case MIN -> Math.min(r, v);
-            };
+            res = combine(op, res, s.getAtIndex(F, off + i));
         }
-        return op == ReduceOp.MEAN ? r / n : r;
+        return op == ReduceOp.MEAN ? res / n : res;
+    }
+
+    // ------------------------------------------------------------------ softmax
+
+    /** Sizes of the axes before, at and after {@code axis}. */
+    private static long[] around(Tensor t, int axis) {
+        long outer = 1;
+        long inner = 1;
+        int[] s = t.shape();
+        for (int d = 0; d < s.length; d++) {
+            if (d < axis) {
+                outer *= s[d];
+            } else if (d > axis) {
+                inner *= s[d];
+            }
+        }
+        return new long[] {outer, s[axis], inner};
     }
 
     @Override
     public void softmax(Tensor x, int axis, boolean log, Tensor out) {
-        if (!dense(x, out) || axis != x.rank() - 1 || x.numel() == 0) {
+        if (!dense(x, out) || x.numel() == 0) {
             fallback.softmax(x, axis, log, out);
             return;
         }
-        int n = x.shape(axis);
-        int rows = (int) (x.numel() / n);
+        long[] oli = around(x, axis);
+        long outer = oli[0];
+        int len = (int) oli[1];
+        long inner = oli[2];
         MemorySegment sx = x.segment();
         MemorySegment so = out.segment();
-        for (int row = 0; row < rows; row++) {
-            long xo = x.offset() + (long) row * n;
-            long oo = out.offset() + (long) row * n;
-            float max = reduceRun(ReduceOp.MAX, sx, xo, n);
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += Math.exp(sx.getAtIndex(F, xo + i) - max);
+        for (long o = 0; o < outer; o++) {
+            long xb = x.offset() + o * len * inner;
+            long ob = out.offset() + o * len * inner;
+            if (inner == 1) {
+                softmaxRow(sx, xb, so, ob, len, log);
+                continue;
             }
-            double logSum = Math.log(sum);
-            for (int i = 0; i < n; i++) {
-                double z = sx.getAtIndex(F, xo + i) - max;
-                so.setAtIndex(F, oo + i, (float) (log ? z - logSum : Math.exp(z) / sum));
+            // the axis is strided: handle L lines at once, one vector per position along the axis
+            long j = 0;
+            for (; j <= inner - L; j += L) {
+                FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+                for (int i = 0; i < len; i++) {
+                    max = max.max(load(sx, xb + i * inner + j));
+                }
+                FloatVector sum = FloatVector.zero(S);
+                for (int i = 0; i < len; i++) {
+                    sum = sum.add(load(sx, xb + i * inner + j).sub(max).lanewise(VectorOperators.EXP));
+                }
+                FloatVector logSum = sum.lanewise(VectorOperators.LOG);
+                FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
+                for (int i = 0; i < len; i++) {
+                    FloatVector z = load(sx, xb + i * inner + j).sub(max);
+                    store(log ? z.sub(logSum) : z.lanewise(VectorOperators.EXP).mul(inv), so, ob + i * inner + j);
+                }
             }
+            for (; j < inner; j++) {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < len; i++) {
+                    max = Math.max(max, sx.getAtIndex(F, xb + i * inner + j));
+                }
+                float sum = 0f;
+                for (int i = 0; i < len; i++) {
+                    sum += (float) Math.exp(sx.getAtIndex(F, xb + i * inner + j) - max);
+                }
+                float logSum = (float) Math.log(sum);
+                for (int i = 0; i < len; i++) {
+                    float z = sx.getAtIndex(F, xb + i * inner + j) - max;
+                    so.setAtIndex(F, ob + i * inner + j, log ? z - logSum : (float) Math.exp(z) / sum);
+                }
+            }
+        }
+    }
+
+    private static void softmaxRow(MemorySegment sx, long xb, MemorySegment so, long ob, int n, boolean log) {
+        float max = reduceRun(ReduceOp.MAX, sx, xb, n);
+        FloatVector vmax = FloatVector.broadcast(S, max);
+        FloatVector vsum = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector e = load(sx, xb + i).sub(vmax).lanewise(VectorOperators.EXP);
+            if (!log) {
+                store(e, so, ob + i); // keep exp(z): normalised below without recomputing it
+            }
+            vsum = vsum.add(e);
+        }
+        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(sx.getAtIndex(F, xb + i) - max);
+            if (!log) {
+                so.setAtIndex(F, ob + i, e);
+            }
+            sum += e;
+        }
+        if (log) {
+            float logSum = (float) Math.log(sum);
+            i = 0;
+            for (; i <= n - L; i += L) {
+                store(load(sx, xb + i).sub(vmax).sub(logSum), so, ob + i);
+            }
+            for (; i < n; i++) {
+                so.setAtIndex(F, ob + i, sx.getAtIndex(F, xb + i) - max - logSum);
+            }
+            return;
+        }
+        float inv = 1f / sum;
+        i = 0;
+        for (; i <= n - L; i += L) {
+            store(load(so, ob + i).mul(inv), so, ob + i);
+        }
+        for (; i < n; i++) {
+            so.setAtIndex(F, ob + i, so.getAtIndex(F, ob + i) * inv);
         }
     }
 
     @Override
     public void softmaxBackward(Tensor y, Tensor gradOut, int axis, boolean log, Tensor gradIn) {
-        if (!dense(y, gradOut, gradIn) || axis != y.rank() - 1 || y.numel() == 0) {
+        if (!dense(y, gradOut, gradIn) || y.numel() == 0) {
             fallback.softmaxBackward(y, gradOut, axis, log, gradIn);
             return;
         }
-        int n = y.shape(axis);
-        int rows = (int) (y.numel() / n);
+        long[] oli = around(y, axis);
+        long outer = oli[0];
+        int len = (int) oli[1];
+        long inner = oli[2];
         MemorySegment sy = y.segment();
         MemorySegment sg = gradOut.segment();
         MemorySegment si = gradIn.segment();
-        for (int row = 0; row < rows; row++) {
-            long yo = y.offset() + (long) row * n;
-            long go = gradOut.offset() + (long) row * n;
-            long io = gradIn.offset() + (long) row * n;
-            double dot = 0;
-            for (int i = 0; i < n; i++) {
-                float g = sg.getAtIndex(F, go + i);
-                dot += log ? g : g * sy.getAtIndex(F, yo + i);
+        for (long o = 0; o < outer; o++) {
+            long yb = y.offset() + o * len * inner;
+            long gb = gradOut.offset() + o * len * inner;
+            long ib = gradIn.offset() + o * len * inner;
+            long j = 0;
+            if (inner == 1) {
+                softmaxBackwardRow(sy, yb, sg, gb, si, ib, len, log);
+                continue;
             }
-            for (int i = 0; i < n; i++) {
-                float g = sg.getAtIndex(F, go + i);
-                float yv = sy.getAtIndex(F, yo + i);
-                si.setAtIndex(F, io + i, (float) (log ? g - Math.exp(yv) * dot : yv * (g - dot)));
+            for (; j <= inner - L; j += L) {
+                FloatVector dot = FloatVector.zero(S);
+                for (int i = 0; i < len; i++) {
+                    FloatVector g = load(sg, gb + i * inner + j);
+                    dot = log ? dot.add(g) : g.fma(load(sy, yb + i * inner + j), dot);
+                }
+                for (int i = 0; i < len; i++) {
+                    long off = i * inner + j;
+                    FloatVector g = load(sg, gb + off);
+                    FloatVector yv = load(sy, yb + off);
+                    store(log ? g.sub(yv.lanewise(VectorOperators.EXP).mul(dot)) : yv.mul(g.sub(dot)), si, ib + off);
+                }
             }
+            for (; j < inner; j++) {
+                float dot = 0f;
+                for (int i = 0; i < len; i++) {
+                    float g = sg.getAtIndex(F, gb + i * inner + j);
+                    dot += log ? g : g * sy.getAtIndex(F, yb + i * inner + j);
+                }
+                for (int i = 0; i < len; i++) {
+                    long off = i * inner + j;
+                    float g = sg.getAtIndex(F, gb + off);
+                    float yv = sy.getAtIndex(F, yb + off);
+                    si.setAtIndex(F, ib + off, log ? g - (float) Math.exp(yv) * dot : yv * (g - dot));
+                }
+            }
+        }
+    }
+
+    private static void softmaxBackwardRow(MemorySegment sy, long yb, MemorySegment sg, long gb, MemorySegment si,
+                                           long ib, int n, boolean log) {
+        FloatVector vdot = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector g = load(sg, gb + i);
+            vdot = log ? vdot.add(g) : g.fma(load(sy, yb + i), vdot);
+        }
+        float dot = vdot.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float g = sg.getAtIndex(F, gb + i);
+            dot += log ? g : g * sy.getAtIndex(F, yb + i);
+        }
+        i = 0;
+        for (; i <= n - L; i += L) {
+            FloatVector g = load(sg, gb + i);
+            FloatVector yv = load(sy, yb + i);
+            store(log ? g.sub(yv.lanewise(VectorOperators.EXP).mul(dot)) : yv.mul(g.sub(dot)), si, ib + i);
+        }
+        for (; i < n; i++) {
+            float g = sg.getAtIndex(F, gb + i);
+            float yv = sy.getAtIndex(F, yb + i);
+            si.setAtIndex(F, ib + i, log ? g - (float) Math.exp(yv) * dot : yv * (g - dot));
         }
     }
 
@@ -445,33 +718,78 @@ public final class VectorBackend extends DelegatingBackend {
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
+        if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous() && host(src, dst)) {
             long bytes = src.numel() * src.dtype().byteSize();
             MemorySegment.copy(src.segment(), src.offset() * src.dtype().byteSize(), dst.segment(),
                     dst.offset() * dst.dtype().byteSize(), bytes);
             return;
         }
-        fallback.copy(src, dst);
+        if (!f32(src, dst) || src.rank() == 0 || src.numel() == 0) {
+            fallback.copy(src, dst);
+            return;
+        }
+        // strided F32 (e.g. making a transposed view contiguous): row by row along the last axis
+        int r = src.rank();
+        int[] shape = src.shape();
+        long[] ss = src.strides();
+        long[] ds = dst.strides();
+        int n = shape[r - 1];
+        long sStep = ss[r - 1];
+        long dStep = ds[r - 1];
+        MemorySegment sseg = src.segment();
+        MemorySegment dseg = dst.segment();
+        long rows = src.numel() / n;
+        int[] idx = new int[r];
+        long so = src.offset();
+        long dOff = dst.offset();
+        for (long row = 0; row < rows; row++) {
+            if (sStep == 1 && dStep == 1) {
+                MemorySegment.copy(sseg, so * 4, dseg, dOff * 4, n * 4L);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    dseg.setAtIndex(F, dOff + i * dStep, sseg.getAtIndex(F, so + i * sStep));
+                }
+            }
+            for (int d = r - 2; d >= 0; d--) {
+                so += ss[d];
+                dOff += ds[d];
+                if (++idx[d] < shape[d]) {
+                    break;
+                }
+                so -= ss[d] * shape[d];
+                dOff -= ds[d] * shape[d];
+                idx[d] = 0;
+            }
+        }
     }
 
     @Override
     public void fill(Tensor dst, double value) {
-        if (dense(dst)) {
-            MemorySegment s = dst.segment();
-            long o = dst.offset();
-            long n = dst.numel();
-            float v = (float) value;
-            for (long i = 0; i < n; i++) {
-                s.setAtIndex(F, o + i, v);
-            }
+        if (!dense(dst)) {
+            fallback.fill(dst, value);
             return;
         }
-        fallback.fill(dst, value);
+        MemorySegment s = dst.segment();
+        long o = dst.offset();
+        long n = dst.numel();
+        float v = (float) value;
+        if (Float.floatToRawIntBits(v) == 0) {
+            s.asSlice(o * 4, n * 4).fill((byte) 0);
+            return;
+        }
+        FloatVector vv = FloatVector.broadcast(S, v);
+        long i = 0;
+        for (; i <= n - L; i += L) {
+            store(vv, s, o + i);
+        }
+        for (; i < n; i++) {
+            s.setAtIndex(F, o + i, v);
+        }
     }
 
     @Override
     public void gatherRows(Tensor table, Tensor indices, Tensor out) {
-        if (!f32(table, out) || table.stride(1) != 1 || !out.isContiguous()) {
+        if (!f32(table, out) || !host(indices) || table.stride(1) != 1 || out.stride(1) != 1) {
             fallback.gatherRows(table, indices, out);
             return;
         }
@@ -479,21 +797,23 @@ public final class VectorBackend extends DelegatingBackend {
         int d = table.shape(1);
         MemorySegment st = table.segment();
         MemorySegment so = out.segment();
+        MemorySegment si = indices.segment();
         for (int i = 0; i < n; i++) {
-            long row = index(indices, i);
-            MemorySegment.copy(st, (table.offset() + row * table.stride(0)) * 4, so, (out.offset() + (long) i * d) * 4, d * 4L);
+            long row = index(indices, si, i);
+            MemorySegment.copy(st, (table.offset() + row * table.stride(0)) * 4, so,
+                    (out.offset() + i * out.stride(0)) * 4, d * 4L);
         }
     }
 
-    private static long index(Tensor indices, int i) {
+    private static long index(Tensor indices, MemorySegment seg, int i) {
         long o = indices.offset() + i * indices.stride(0);
-        return indices.dtype() == DType.I64 ? indices.segment().getAtIndex(ValueLayout.JAVA_LONG, o)
-                : indices.segment().getAtIndex(ValueLayout.JAVA_INT, o);
+        return indices.dtype() == DType.I64 ? seg.getAtIndex(ValueLayout.JAVA_LONG, o)
+                : seg.getAtIndex(ValueLayout.JAVA_INT, o);
     }
 
     @Override
     public void scatterAddRows(Tensor src, Tensor indices, Tensor target) {
-        if (!f32(src, target) || src.stride(1) != 1 || target.stride(1) != 1) {
+        if (!f32(src, target) || !host(indices) || src.stride(1) != 1 || target.stride(1) != 1) {
             fallback.scatterAddRows(src, indices, target);
             return;
         }
@@ -501,15 +821,14 @@ public final class VectorBackend extends DelegatingBackend {
         int d = target.shape(1);
         MemorySegment ss = src.segment();
         MemorySegment st = target.segment();
+        MemorySegment si = indices.segment();
         for (int i = 0; i < n; i++) {
-            long row = index(indices, i);
+            long row = index(indices, si, i);
             long so = src.offset() + i * src.stride(0);
             long to = target.offset() + row * target.stride(0);
             int j = 0;
             for (; j <= d - L; j += L) {
-                FloatVector.fromMemorySegment(S, st, (to + j) * 4, NATIVE)
-                        .add(FloatVector.fromMemorySegment(S, ss, (so + j) * 4, NATIVE))
-                        .intoMemorySegment(st, (to + j) * 4, NATIVE);
+                store(load(st, to + j).add(load(ss, so + j)), st, to + j);
             }
             for (; j < d; j++) {
                 st.setAtIndex(F, to + j, st.getAtIndex(F, to + j) + ss.getAtIndex(F, so + j));
@@ -519,42 +838,48 @@ public final class VectorBackend extends DelegatingBackend {
 
     // ------------------------------------------------------------------ convolution: im2col + SGEMM
 
-    /** cols [C/g * KH * KW, OH * OW] of image b, group g (zero where the window leaves the image). */
-    private static float[] im2col(MemorySegment xs, long xo, int c, int h, int w, int g, int cg, int kh, int kw,
-                                  int oh, int ow, ConvSpec s) {
-        float[] cols = new float[cg * kh * kw * oh * ow];
-        walkColumns(xs, xo, h, w, g, cg, kh, kw, oh, ow, s, cols, true);
-        return cols;
-    }
-
     /**
-     * Visits every (column row, output pixel) pair of the im2col matrix whose input pixel lies inside
-     * the image: {@code toColumns} copies the pixel into the column (im2col), otherwise the column entry
-     * is added back onto its pixel (col2im, the adjoint).
+     * The im2col matrix of image b, group g is cols [C/g * KH * KW, OH * OW]: row (c, i, j) holds, for
+     * every output position, the input pixel that kernel tap (i, j) of channel c sees there (0 where it
+     * falls in the padding). With {@code toColumns} this fills cols from the image (im2col); otherwise it
+     * adds every column entry back onto its pixel (col2im, the adjoint, for the input gradient).
      */
     private static void walkColumns(MemorySegment xs, long xo, int h, int w, int g, int cg, int kh, int kw,
                                     int oh, int ow, ConvSpec s, float[] cols, boolean toColumns) {
+        if (toColumns) {
+            java.util.Arrays.fill(cols, 0f);
+        }
+        int sw = s.strideW();
         int r = 0;
         for (int cc = 0; cc < cg; cc++) {
             long plane = xo + (long) (g * cg + cc) * h * w;
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++, r++) {
                     int base = r * oh * ow;
+                    int dx = j * s.dilationW() - s.padW();
+                    // the output columns whose tap lies inside the row: 0 <= x * sw + dx < w
+                    int xLo = dx >= 0 ? 0 : (-dx + sw - 1) / sw;
+                    int xHi = Math.min(ow, dx >= w ? 0 : (w - 1 - dx) / sw + 1);
+                    if (xHi <= xLo) {
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++) {
                         int iy = y * s.strideH() - s.padH() + i * s.dilationH();
                         if (iy < 0 || iy >= h) {
                             continue;
                         }
-                        for (int x = 0; x < ow; x++) {
-                            int ix = x * s.strideW() - s.padW() + j * s.dilationW();
-                            if (ix < 0 || ix >= w) {
-                                continue;
+                        long rowStart = plane + (long) iy * w + dx;
+                        int dst = base + y * ow;
+                        if (toColumns && sw == 1) {
+                            MemorySegment.copy(xs, F, (rowStart + xLo) * 4, cols, dst + xLo, xHi - xLo);
+                        } else if (toColumns) {
+                            for (int x = xLo; x < xHi; x++) {
+                                cols[dst + x] = xs.getAtIndex(F, rowStart + (long) x * sw);
                             }
-                            long p = plane + (long) iy * w + ix;
-                            if (toColumns) {
-                                cols[base + y * ow + x] = xs.getAtIndex(F, p);
-                            } else {
-                                xs.setAtIndex(F, p, xs.getAtIndex(F, p) + cols[base + y * ow + x]);
+                        } else {
+                            for (int x = xLo; x < xHi; x++) {
+                                long p = rowStart + (long) x * sw;
+                                xs.setAtIndex(F, p, xs.getAtIndex(F, p) + cols[dst + x]);
                             }
                         }
                     }
@@ -569,7 +894,7 @@ public final class VectorBackend extends DelegatingBackend {
 
     @Override
     public void conv2d(Tensor x, Tensor w, Tensor bias, Tensor out, ConvSpec s) {
-        if (!f32(x, w, bias, out)) {
+        if (!f32(x, w, bias, out) || !dense(x, w, out)) {
             fallback.conv2d(x, w, bias, out, s);
             return;
         }
@@ -583,18 +908,27 @@ public final class VectorBackend extends DelegatingBackend {
         MemorySegment xs = x.segment();
         MemorySegment ws = w.segment();
         MemorySegment os = out.segment();
+        float[] cols = new float[kdim * spatial];
+        Sgemm.Mat colsMat = heap(cols, spatial, 1);
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
-                float[] cols = im2col(xs, x.offset() + (long) b * c * h * wd, c, h, wd, g, cg, kh, kw, oh, ow, s);
+                walkColumns(xs, x.offset() + (long) b * c * h * wd, h, wd, g, cg, kh, kw, oh, ow, s, cols, true);
+                // out_g [og, spatial] = W_g [og, kdim] @ cols [kdim, spatial]
                 Sgemm.Mat wm = new Sgemm.Mat(ws, w.offset() + (long) g * og * kdim, kdim, 1);
                 Sgemm.Mat om = new Sgemm.Mat(os, out.offset() + ((long) b * o + (long) g * og) * spatial, spatial, 1);
-                Sgemm.gemm(og, spatial, kdim, 1f, wm, heap(cols, spatial, 1), 0f, om, threads());
+                Sgemm.gemm(og, spatial, kdim, 1f, wm, colsMat, 0f, om, threads());
             }
             if (bias != null) {
+                MemorySegment bs = bias.segment();
                 for (int oc = 0; oc < o; oc++) {
-                    float bv = bias.segment().getAtIndex(F, bias.offset() + oc * bias.stride(0));
+                    float bv = bs.getAtIndex(F, bias.offset() + oc * bias.stride(0));
                     long base = out.offset() + ((long) b * o + oc) * spatial;
-                    for (int i = 0; i < spatial; i++) {
+                    FloatVector vb = FloatVector.broadcast(S, bv);
+                    int i = 0;
+                    for (; i <= spatial - L; i += L) {
+                        store(load(os, base + i).add(vb), os, base + i);
+                    }
+                    for (; i < spatial; i++) {
                         os.setAtIndex(F, base + i, os.getAtIndex(F, base + i) + bv);
                     }
                 }
@@ -604,7 +938,7 @@ public final class VectorBackend extends DelegatingBackend {
 
     @Override
     public void conv2dBackwardData(Tensor gradOut, Tensor w, Tensor gradIn, ConvSpec s) {
-        if (!f32(gradOut, w, gradIn)) {
+        if (!dense(gradOut, w, gradIn)) {
             fallback.conv2dBackwardData(gradOut, w, gradIn, s);
             return;
         }
@@ -623,11 +957,10 @@ public final class VectorBackend extends DelegatingBackend {
         Sgemm.Mat colsMat = heap(cols, spatial, 1);
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
-                // cols = W_g^T [kdim, og] @ gradOut_g [og, spatial]
+                // cols [kdim, spatial] = W_g^T [kdim, og] @ gradOut_g [og, spatial]
                 Sgemm.Mat wt = new Sgemm.Mat(ws, w.offset() + (long) g * og * kdim, 1, kdim);
                 Sgemm.Mat gm = new Sgemm.Mat(gs, gradOut.offset() + ((long) b * o + (long) g * og) * spatial, spatial, 1);
                 Sgemm.gemm(kdim, spatial, og, 1f, wt, gm, 0f, colsMat, threads());
-                // col2im: add each column entry back to the pixel it came from
                 walkColumns(is, gradIn.offset() + (long) b * c * h * wd, h, wd, g, cg, kh, kw, oh, ow, s, cols, false);
             }
         }
@@ -635,7 +968,7 @@ public final class VectorBackend extends DelegatingBackend {
 
     @Override
     public void conv2dBackwardWeights(Tensor x, Tensor gradOut, Tensor gradW, Tensor gradBias, ConvSpec s) {
-        if (!f32(x, gradOut, gradW, gradBias)) {
+        if (!f32(gradBias) || !dense(x, gradOut, gradW)) {
             fallback.conv2dBackwardWeights(x, gradOut, gradW, gradBias, s);
             return;
         }
@@ -649,13 +982,18 @@ public final class VectorBackend extends DelegatingBackend {
         MemorySegment xs = x.segment();
         MemorySegment gs = gradOut.segment();
         MemorySegment ws = gradW.segment();
+        float[] cols = new float[kdim * spatial];
+        Sgemm.Mat colsT = heap(cols, 1, spatial);
+        if (n == 0) {
+            fill(gradW, 0);
+        }
         for (int b = 0; b < n; b++) {
             for (int g = 0; g < groups; g++) {
-                float[] cols = im2col(xs, x.offset() + (long) b * c * h * wd, c, h, wd, g, cg, kh, kw, oh, ow, s);
+                walkColumns(xs, x.offset() + (long) b * c * h * wd, h, wd, g, cg, kh, kw, oh, ow, s, cols, true);
                 // gradW_g [og, kdim] (+)= gradOut_g [og, spatial] @ cols^T [spatial, kdim]
                 Sgemm.Mat gm = new Sgemm.Mat(gs, gradOut.offset() + ((long) b * o + (long) g * og) * spatial, spatial, 1);
                 Sgemm.Mat wm = new Sgemm.Mat(ws, gradW.offset() + (long) g * og * kdim, kdim, 1);
-                Sgemm.gemm(og, kdim, spatial, 1f, gm, heap(cols, 1, spatial), b == 0 ? 0f : 1f, wm, threads());
+                Sgemm.gemm(og, kdim, spatial, 1f, gm, colsT, b == 0 ? 0f : 1f, wm, threads());
             }
         }
         if (gradBias != null) {
@@ -663,8 +1001,7 @@ public final class VectorBackend extends DelegatingBackend {
             for (int oc = 0; oc < o; oc++) {
                 double sum = 0;
                 for (int b = 0; b < n; b++) {
-                    long base = gradOut.offset() + ((long) b * o + oc) * spatial;
-                    sum += reduceRun(ReduceOp.SUM, gs, base, spatial);
+                    sum += reduceRun(ReduceOp.SUM, gs, gradOut.offset() + ((long) b * o + oc) * spatial, spatial);
                 }
                 bs.setAtIndex(F, gradBias.offset() + oc * gradBias.stride(0), (float) sum);
             }
@@ -674,90 +1011,131 @@ public final class VectorBackend extends DelegatingBackend {
     // ------------------------------------------------------------------ pooling
 
     @Override
-    public void pool2d(io.panrec.backend.PoolSpec p, Tensor x, Tensor out) {
+    public void pool2d(PoolSpec p, Tensor x, Tensor out) {
         if (!dense(x, out)) {
             fallback.pool2d(p, x, out);
             return;
         }
-        int planes = x.shape(0) * x.shape(1), h = x.shape(2), w = x.shape(3), oh = out.shape(2), ow = out.shape(3);
+        int planes = x.shape(0) * x.shape(1);
+        int h = x.shape(2), w = x.shape(3);
+        int oh = out.shape(2), ow = out.shape(3);
+        boolean max = p.kind() == PoolSpec.Kind.MAX;
+        int kh = p.kernelH(), kw = p.kernelW(), sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW();
+        float fullWindow = kh * kw;
+        boolean includePad = p.countIncludePad();
         MemorySegment xs = x.segment();
         MemorySegment os = out.segment();
-        boolean max = p.kind() == io.panrec.backend.PoolSpec.Kind.MAX;
-        java.util.stream.IntStream.range(0, planes).parallel().forEach(pl -> {
-            long xb = x.offset() + (long) pl * h * w;
-            long ob = out.offset() + (long) pl * oh * ow;
+        // with stride 1, the output columns whose whole window lies inside the row go L at a time
+        int vLo = pw;
+        int vHi = sw == 1 ? Math.min(ow, w - kw + pw + 1) : 0;
+        boolean vectorRows = sw == 1 && vHi - vLo >= L;
+        // planes are independent: spread them over the threads when there is enough work
+        Sgemm.forEach(planes, (long) oh * ow * kh * kw, threads(), plane -> {
+            long xb = x.offset() + (long) plane * h * w;
+            long ob = out.offset() + (long) plane * oh * ow;
             for (int y = 0; y < oh; y++) {
-                int y0 = y * p.strideH() - p.padH();
-                int ya = Math.max(y0, 0), yb = Math.min(y0 + p.kernelH(), h);
+                int y0 = y * sh - ph;
+                int ylo = Math.max(y0, 0);
+                int yhi = Math.min(y0 + kh, h);
+                long orow = ob + (long) y * ow;
+                int vFrom = ow;
+                int vTo = ow;
+                if (vectorRows) {
+                    vFrom = vLo;
+                    float div = includePad ? fullWindow : (yhi - ylo) * kw;
+                    int xo = vLo;
+                    for (; xo <= vHi - L; xo += L) {
+                        FloatVector acc = FloatVector.broadcast(S, max ? Float.NEGATIVE_INFINITY : 0f);
+                        for (int iy = ylo; iy < yhi; iy++) {
+                            long row = xb + (long) iy * w + xo - pw;
+                            for (int j = 0; j < kw; j++) {
+                                FloatVector v = load(xs, row + j);
+                                acc = max ? acc.max(v) : acc.add(v);
+                            }
+                        }
+                        store(max ? acc : acc.div(div), os, orow + xo);
+                    }
+                    vTo = xo;
+                }
+                // every other output column: a plain loop over the real pixels of its window
                 for (int xo = 0; xo < ow; xo++) {
-                    int x0 = xo * p.strideW() - p.padW();
-                    int xa = Math.max(x0, 0), xe = Math.min(x0 + p.kernelW(), w);
+                    if (xo == vFrom) {
+                        xo = vTo - 1;
+                        continue;
+                    }
+                    int x0 = xo * sw - pw;
+                    int xlo = Math.max(x0, 0);
+                    int xhi = Math.min(x0 + kw, w);
                     float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-                    for (int iy = ya; iy < yb; iy++) {
+                    for (int iy = ylo; iy < yhi; iy++) {
                         long row = xb + (long) iy * w;
-                        for (int ix = xa; ix < xe; ix++) {
+                        for (int ix = xlo; ix < xhi; ix++) {
                             float v = xs.getAtIndex(F, row + ix);
                             acc = max ? Math.max(acc, v) : acc + v;
                         }
                     }
                     if (!max) {
-                        acc /= p.countIncludePad() ? p.kernelH() * p.kernelW() : (yb - ya) * (xe - xa);
+                        acc /= includePad ? fullWindow : Math.max(0, yhi - ylo) * Math.max(0, xhi - xlo);
                     }
-                    os.setAtIndex(F, ob + (long) y * ow + xo, acc);
+                    os.setAtIndex(F, orow + xo, acc);
                 }
             }
         });
     }
 
     @Override
-    public void pool2dBackward(io.panrec.backend.PoolSpec p, Tensor x, Tensor out, Tensor gradOut, Tensor gradIn) {
+    public void pool2dBackward(PoolSpec p, Tensor x, Tensor out, Tensor gradOut, Tensor gradIn) {
         if (!dense(x, gradOut, gradIn)) {
             fallback.pool2dBackward(p, x, out, gradOut, gradIn);
             return;
         }
-        int planes = x.shape(0) * x.shape(1), h = x.shape(2), w = x.shape(3), oh = gradOut.shape(2), ow = gradOut.shape(3);
+        int planes = x.shape(0) * x.shape(1);
+        int h = x.shape(2), w = x.shape(3);
+        int oh = gradOut.shape(2), ow = gradOut.shape(3);
         MemorySegment xs = x.segment();
         MemorySegment gs = gradOut.segment();
         MemorySegment is = gradIn.segment();
-        boolean max = p.kind() == io.panrec.backend.PoolSpec.Kind.MAX;
-        // planes are independent, so threads never write the same gradient element
-        java.util.stream.IntStream.range(0, planes).parallel().forEach(pl -> {
-            long xb = x.offset() + (long) pl * h * w;
-            long ib = gradIn.offset() + (long) pl * h * w;
-            long gb = gradOut.offset() + (long) pl * oh * ow;
-            for (long i = 0; i < (long) h * w; i++) {
-                is.setAtIndex(F, ib + i, 0f);
-            }
+        fill(gradIn, 0);
+        boolean max = p.kind() == PoolSpec.Kind.MAX;
+        // planes are independent, so no two threads ever add into the same gradient element
+        Sgemm.forEach(planes, (long) oh * ow * p.kernelH() * p.kernelW(), threads(), plane -> {
+            long xb = x.offset() + (long) plane * h * w;
+            long gb = gradOut.offset() + (long) plane * oh * ow;
+            long ib = gradIn.offset() + (long) plane * h * w;
             for (int y = 0; y < oh; y++) {
                 int y0 = y * p.strideH() - p.padH();
-                int ya = Math.max(y0, 0), yb = Math.min(y0 + p.kernelH(), h);
+                int ylo = Math.max(y0, 0);
+                int yhi = Math.min(y0 + p.kernelH(), h);
                 for (int xo = 0; xo < ow; xo++) {
                     int x0 = xo * p.strideW() - p.padW();
-                    int xa = Math.max(x0, 0), xe = Math.min(x0 + p.kernelW(), w);
+                    int xlo = Math.max(x0, 0);
+                    int xhi = Math.min(x0 + p.kernelW(), w);
                     float g = gs.getAtIndex(F, gb + (long) y * ow + xo);
                     if (max) {
-                        // the first maximum in row-major order gets the gradient, as the reference defines
+                        // the first maximum in row-major order takes the whole gradient
                         long best = -1;
-                        float bestV = Float.NEGATIVE_INFINITY;
-                        for (int iy = ya; iy < yb; iy++) {
-                            for (int ix = xa; ix < xe; ix++) {
-                                float v = xs.getAtIndex(F, xb + (long) iy * w + ix);
-                                if (best < 0 || v > bestV) {
-                                    best = (long) iy * w + ix;
-                                    bestV = v;
+                        float m = Float.NEGATIVE_INFINITY;
+                        for (int iy = ylo; iy < yhi; iy++) {
+                            for (int ix = xlo; ix < xhi; ix++) {
+                                long at = (long) iy * w + ix;
+                                float v = xs.getAtIndex(F, xb + at);
+                                if (best < 0 || v > m) {
+                                    best = at;
+                                    m = v;
                                 }
                             }
                         }
                         if (best >= 0) {
                             is.setAtIndex(F, ib + best, is.getAtIndex(F, ib + best) + g);
                         }
-                    } else {
-                        float share = g / (p.countIncludePad() ? p.kernelH() * p.kernelW() : (yb - ya) * (xe - xa));
-                        for (int iy = ya; iy < yb; iy++) {
-                            for (int ix = xa; ix < xe; ix++) {
-                                long o = ib + (long) iy * w + ix;
-                                is.setAtIndex(F, o, is.getAtIndex(F, o) + share);
-                            }
+                        continue;
+                    }
+                    int real = Math.max(0, yhi - ylo) * Math.max(0, xhi - xlo);
+                    float share = g / (p.countIncludePad() ? p.kernelH() * p.kernelW() : real);
+                    for (int iy = ylo; iy < yhi; iy++) {
+                        for (int ix = xlo; ix < xhi; ix++) {
+                            long at = ib + (long) iy * w + ix;
+                            is.setAtIndex(F, at, is.getAtIndex(F, at) + share);
                         }
                     }
                 }
@@ -777,28 +1155,51 @@ public final class VectorBackend extends DelegatingBackend {
         int d = x.shape(1);
         MemorySegment xs = x.segment();
         MemorySegment os = out.segment();
+        MemorySegment gs = gamma == null ? null : gamma.segment();
+        MemorySegment bs = beta == null ? null : beta.segment();
+        MemorySegment ms = mean.segment();
+        MemorySegment rs = rstd.segment();
         for (int r = 0; r < rows; r++) {
             long xo = x.offset() + (long) r * d;
-            double mu = reduceRun(ReduceOp.SUM, xs, xo, d) / (double) d;
-            double var = 0;
-            for (int j = 0; j < d; j++) {
-                double z = xs.getAtIndex(F, xo + j) - mu;
+            long oo = out.offset() + (long) r * d;
+            float mu = reduceRun(ReduceOp.SUM, xs, xo, d) / d;
+            // two passes (mean, then squared deviations): no cancellation as in E[x^2] - E[x]^2
+            FloatVector vmu = FloatVector.broadcast(S, mu);
+            FloatVector vvar = FloatVector.zero(S);
+            int j = 0;
+            for (; j <= d - L; j += L) {
+                FloatVector z = load(xs, xo + j).sub(vmu);
+                vvar = z.fma(z, vvar);
+            }
+            float var = vvar.reduceLanes(VectorOperators.ADD);
+            for (; j < d; j++) {
+                float z = xs.getAtIndex(F, xo + j) - mu;
                 var += z * z;
             }
-            double rs = 1 / Math.sqrt(var / d + eps);
-            long oo = out.offset() + (long) r * d;
-            for (int j = 0; j < d; j++) {
-                double v = (xs.getAtIndex(F, xo + j) - mu) * rs;
-                if (gamma != null) {
-                    v *= gamma.segment().getAtIndex(F, gamma.offset() + j);
+            float rsd = (float) (1 / Math.sqrt(var / d + eps));
+            j = 0;
+            for (; j <= d - L; j += L) {
+                FloatVector v = load(xs, xo + j).sub(vmu).mul(rsd);
+                if (gs != null) {
+                    v = v.mul(load(gs, gamma.offset() + j));
                 }
-                if (beta != null) {
-                    v += beta.segment().getAtIndex(F, beta.offset() + j);
+                if (bs != null) {
+                    v = v.add(load(bs, beta.offset() + j));
                 }
-                os.setAtIndex(F, oo + j, (float) v);
+                store(v, os, oo + j);
             }
-            mean.segment().setAtIndex(F, mean.offset() + r, (float) mu);
-            rstd.segment().setAtIndex(F, rstd.offset() + r, (float) rs);
+            for (; j < d; j++) {
+                float v = (xs.getAtIndex(F, xo + j) - mu) * rsd;
+                if (gs != null) {
+                    v *= gs.getAtIndex(F, gamma.offset() + j);
+                }
+                if (bs != null) {
+                    v += bs.getAtIndex(F, beta.offset() + j);
+                }
+                os.setAtIndex(F, oo + j, v);
+            }
+            ms.setAtIndex(F, mean.offset() + r, mu);
+            rs.setAtIndex(F, rstd.offset() + r, rsd);
         }
     }
 }
