@@ -200,15 +200,19 @@ abstract class AutoRec implements Recommender, Trainable {
         }
         long[] distinct = new long[pos.size()];
         pos.forEach((r, p) -> distinct[p] = r);
-        float[] out;
-        try (var _ = Autograd.noGrad(); var _ = Scope.open("autorec-rows")) {
-            out = net.forward(dense(ratings, distinct)).contiguous().toFloatArray();
-        }
+        float[] out = reconstruction(distinct);
         float[] scores = new float[rowIds.length];
         for (int b = 0; b < rowIds.length; b++) {
             scores[b] = out[pos.get(rowIds[b]) * inputs + (int) colIds[b]];
         }
         return scores;
+    }
+
+    /** The unclipped reconstructions of {@code rowIds}, [rowIds.length * D], without the cache. */
+    float[] reconstruction(long[] rowIds) {
+        try (var _ = Autograd.noGrad(); var _ = Scope.open("autorec-rows")) {
+            return net.forward(dense(ratings, rowIds)).contiguous().toFloatArray();
+        }
     }
 
     /** {@code users [B]}, {@code items [B]} -> {@code [B]} predicted ratings. */

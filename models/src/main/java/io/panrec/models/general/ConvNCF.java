@@ -37,9 +37,9 @@ import java.util.SplittableRandom;
  * {@code convs.K.weight} [C, C_in, 2, 2], {@code convs.K.bias} [C], {@code output.weight} [1, C],
  * {@code output.bias} [1].
  *
- * <p>Defaults, the paper's architecture (section 4.1: d = 64, six layers of 32 channels) with Adam at
- * learning rate 0.001 and embeddings N(0, 0.1); the paper instead starts the embeddings from a trained
- * MF-BPR and uses Adagrad, which this implementation leaves to the caller. A full ranking scores every
+ * <p>Defaults: the paper's architecture (d = 64, six layers of 32 channels), trained from random
+ * embeddings N(0, 0.1) with Adam at learning rate 0.001; the paper starts the embeddings from a trained
+ * MF-BPR instead, which this implementation does not do. A full ranking scores every
  * (user, item) pair through the convolutions, which is costly for large catalogues: the sampled
  * protocol is the paper's.
  */

@@ -31,7 +31,7 @@ import java.util.SplittableRandom;
  * and sampled negatives ({@link NcfModel}).
  *
  * <p><b>Pretraining</b> (section 3.4.1, {@code pretrain=true}): before the first epoch, a GMF and an MLP
- * of the same sizes are trained for {@code pretrainEpochs} epochs each on the same data; their
+ * of the same sizes are trained with Adam for {@code pretrainEpochs} epochs each on the same data; their
  * embeddings and tower initialise NeuMF's, and the output layer becomes
  * {@code [alpha h^G ; (1 - alpha) h^M]} with bias {@code alpha b^G + (1 - alpha) b^M}, {@code alpha = 0.5}.
  * The paper then trains NeuMF with plain SGD instead of Adam (Adam's moments are not carried over):
@@ -64,6 +64,7 @@ public final class NeuMF extends NcfModel {
         this.layers = MLP.layers(settings);
         float dropout = MLP.dropout(settings);
         Models.positive(settings, "pretrainEpochs");
+        Models.nonNegative(settings, "pretrainLearningRate");
         SplittableRandom random = new SplittableRandom(settings.getLong(TrainingSettings.SEED));
         gmfUser = registerModule("gmfUser", new Embedding(schema.numUsers(), factors, -1, true, random));
         gmfItem = registerModule("gmfItem", new Embedding(schema.numItems(), factors, -1, true, random));
@@ -102,6 +103,7 @@ public final class NeuMF extends NcfModel {
             s.add(Setting.of("pretrain", false, "initialise from a GMF and an MLP trained first (the paper's pretraining; "
                     + "then train with optimizer=sgd as the paper does)"));
             s.add(Setting.of("pretrainEpochs", 10, "epochs of each of the GMF and MLP pretraining runs"));
+            s.add(Setting.of("pretrainLearningRate", 0.001, "learning rate of Adam in the GMF and MLP pretraining runs"));
             s.add(TrainingSettings.negatives(4, "the paper's choice (section 4.4)"));
             s.addAll(TrainingSettings.gradient(20, 256, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2017));
@@ -127,13 +129,10 @@ public final class NeuMF extends NcfModel {
         if (!settings.getBoolean("pretrain")) {
             return;
         }
-        int epochs = settings.getInt("pretrainEpochs");
-        long seed = settings.getLong(TrainingSettings.SEED);
-        GMF gmf = new GMF(common(new GMF.Provider().defaultSettings(), epochs, seed + 1).with("embeddingSize", factors), schema);
-        MLP mlp = new MLP(common(new MLP.Provider().defaultSettings(), epochs, seed + 2)
-                .with("layers", settings.get("layers")).with("dropout", settings.get("dropout")), schema);
+        GMF gmf = new GMF(gmfSettings(), schema);
+        MLP mlp = new MLP(mlpSettings(), schema);
         for (NcfModel part : List.of(gmf, mlp)) {
-            System.err.println(NAME + ": pretraining " + part.settings().owner() + " for " + epochs + " epochs");
+            System.err.println(NAME + ": pretraining " + part.settings().owner() + " for " + settings.getInt("pretrainEpochs") + " epochs");
             Trainer.builder(part, train).interactive(false).build().fit();
         }
         Map<String, Tensor> g = gmf.stateDict();
@@ -163,12 +162,27 @@ public final class NeuMF extends NcfModel {
         loadStateDict(state);
     }
 
-    /** NeuMF's training settings carried over to a pretraining part. */
-    private Settings common(Settings part, int epochs, long seed) {
-        return part.with(TrainingSettings.EPOCHS, epochs)
+    /** The settings of the GMF pretrained for this NeuMF. */
+    Settings gmfSettings() {
+        return common(new GMF.Provider().defaultSettings(), 1).with("embeddingSize", factors);
+    }
+
+    /** The settings of the MLP pretrained for this NeuMF. */
+    Settings mlpSettings() {
+        return common(new MLP.Provider().defaultSettings(), 2).with("layers", settings.get("layers"))
+                .with("dropout", settings.get("dropout"));
+    }
+
+    /**
+     * NeuMF's sampling carried over to a pretraining part, which is trained with Adam as in the paper
+     * (whatever optimizer NeuMF itself then uses), at {@code pretrainLearningRate}.
+     */
+    private Settings common(Settings part, int seedOffset) {
+        return part.with(TrainingSettings.EPOCHS, settings.get("pretrainEpochs"))
                 .with(TrainingSettings.BATCH_SIZE, settings.get(TrainingSettings.BATCH_SIZE))
                 .with(TrainingSettings.NEGATIVES, settings.get(TrainingSettings.NEGATIVES))
-                .with(TrainingSettings.WEIGHT_DECAY, settings.get(TrainingSettings.WEIGHT_DECAY))
-                .with(TrainingSettings.SEED, seed);
+                .with(TrainingSettings.OPTIMIZER, "adam")
+                .with(TrainingSettings.LEARNING_RATE, settings.get("pretrainLearningRate"))
+                .with(TrainingSettings.SEED, settings.getLong(TrainingSettings.SEED) + seedOffset);
     }
 }
