@@ -137,7 +137,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         + "--fold applies to models trained with --fold");
             }
             if (f != how.fold()) {
-                spec.commandLine().getErr().println("panrec evaluate: warning: the model was trained on u" + how.fold()
+                spec.commandLine().getErr().println("warning: the model was trained on u" + how.fold()
                         + ".base, which holds most of u" + f + ".test: the numbers will be optimistic");
             }
             how = new SplitSpec(how.kind(), f, how.validationFraction(), how.testFraction(), how.seed(), how.threshold());
@@ -146,7 +146,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         PreparedData prepared = PreparedData.read(dataSpec, readArgs.columns(), readArgs.options(), task, how);
         PreparedData.Mapped mapped = prepared.inVocabularies(bundle.users(), bundle.items());
         if (mapped.droppedTestRows() > 0) {
-            spec.commandLine().getErr().println("panrec evaluate: " + mapped.droppedTestRows() + " test rows have a user or item the model "
+            spec.commandLine().getErr().println("note: " + mapped.droppedTestRows() + " test rows have a user or item the model "
                     + "does not know, and are left out");
         }
         String p = Experiment.protocol(protocol, task);
@@ -220,12 +220,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         for (Integer f : folds) {
             PreparedData.Request request = splitArgs.request(f);
             PreparedData d = PreparedData.read(data, readArgs.columns(), readArgs.options(), task, request);
-            err.println("panrec evaluate: training " + provider.name() + " on " + d.describe());
+            err.println("training " + provider.name() + " on " + d.describe());
             err.flush();
             Experiment.TrainOptions o = new Experiment.TrainOptions(patience, negatives, request.seed(), null, null, false, Cli.stream(err));
             Experiment.Trained trained = Experiment.train(provider, settings, task, d, o);
             EvaluationResult r = Experiment.evaluate(trained.model(), task, d.split(), p, negatives, evalSeed, cutoffs);
-            err.println("panrec evaluate: " + d.dataset().name() + " " + r);
+            err.println("tested on " + d.dataset().name() + ": " + r);
             err.flush();
             results.add(r);
             trainings.add(trained);

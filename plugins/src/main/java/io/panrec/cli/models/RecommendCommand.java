@@ -84,7 +84,7 @@ public final class RecommendCommand implements Callable<Integer> {
         if (!includeSeen) {
             SeenItems seen = SeenItems.read(model, m.schema().numUsers(), numItems);
             if (seen == null) {
-                err.println("panrec recommend: " + model + " has no record of the items users saw in training ("
+                err.println("note: " + model + " has no record of the items users saw in training ("
                         + SeenItems.FILE + "); they are not left out");
                 err.flush();
             } else {
@@ -100,7 +100,7 @@ public final class RecommendCommand implements Callable<Integer> {
             Dataset d = Datasets.read(data, readArgs.columns(), readArgs.options());
             catalog = d.catalog();
             if (catalog.entries() == 0) {
-                err.println("panrec recommend: " + data + " has no item titles");
+                err.println("note: " + data + " has no item titles");
                 err.flush();
             }
         }

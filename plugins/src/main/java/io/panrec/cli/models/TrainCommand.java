@@ -108,7 +108,7 @@ public final class TrainCommand implements Callable<Integer> {
         checkOut(out);
         PreparedData.Request request = splitArgs.request(Cli.fold(fold, false));
         PreparedData prepared = PreparedData.read(data, readArgs.columns(), readArgs.options(), task, request);
-        err.println("panrec train: " + provider.name() + " (" + task.label() + ") on " + prepared.describe());
+        err.println("training " + provider.name() + " (" + task.label() + " model) on " + prepared.describe());
         err.flush();
 
         Path outAbs = out.toAbsolutePath().normalize();
