@@ -37,8 +37,10 @@ import java.util.SplittableRandom;
  *
  * <p>Reads {@code users [B]}, {@code items [B]}, {@code ratings [B]} (plain batches).
  *
- * <p>Defaults (tuned on MovieLens-100K's five official folds): 64 factors initialised N(0, 0.1), Adam
- * with learning rate 0.002, batches of 512, regularisation 0.05, 30 epochs.
+ * <p>Defaults (tuned on a random 80/20 split of MovieLens-100K, then measured on its five official
+ * folds: mean RMSE 0.911): 64 factors initialised N(0, 0.01), Adam with learning rate 0.001, batches of
+ * 512, regularisation 0.1, 40 epochs. The small initialisation matters (0.1 gave 0.916 on the tuning
+ * split, overfitting sooner); lambda 0.05 overfits after about 10 epochs, 0.2 underfits.
  */
 public final class BiasedMF extends GradientModel {
     public static final String NAME = "BiasedMF";
@@ -94,10 +96,10 @@ public final class BiasedMF extends GradientModel {
         public List<Setting> defaults() {
             List<Setting> s = new ArrayList<>();
             s.add(Setting.of("embeddingSize", 64, "number of latent factors of p_u and q_i"));
-            s.add(Setting.of("initStd", 0.1, "standard deviation of the normal initialisation of the factors (biases start at 0)"));
-            s.add(Setting.of("regularization", 0.05, "lambda: L2 penalty on p_u, q_i, b_u, b_i of each rating in the batch"));
+            s.add(Setting.of("initStd", 0.01, "standard deviation of the normal initialisation of the factors (biases start at 0)"));
+            s.add(Setting.of("regularization", 0.1, "lambda: L2 penalty on p_u, q_i, b_u, b_i of each rating in the batch"));
             s.add(Setting.of("clip", true, "clip predictions to the training data's rating range outside training"));
-            s.addAll(TrainingSettings.gradient(30, 512, "adam", 0.002, 0.0));
+            s.addAll(TrainingSettings.gradient(40, 512, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2009));
             return s;
         }
