@@ -98,7 +98,7 @@ public final class Backends {
                     LOG.log(System.Logger.Level.WARNING, "backend '" + p.name() + "' failed to start, skipped: " + e);
                 }
             } else {
-                LOG.log(System.Logger.Level.INFO, "backend '" + p.name() + "' skipped: " + String.join("; ", a.reasons()));
+                LOG.log(System.Logger.Level.INFO, "backend '" + p.name() + "' skipped: " + firstReason(a));
             }
         }
         throw new IllegalStateException("no panrec backend is available; the reference backend should always be: "
@@ -138,6 +138,16 @@ public final class Backends {
                 throw new IllegalStateException("backend '" + n + "' failed to start: " + e.getMessage(), e);
             }
         });
+    }
+
+    /** The first reason, shortened for a log line; `panrec backends` shows them all. */
+    private static String firstReason(Availability a) {
+        String first = a.reasons().isEmpty() ? "unavailable" : a.reasons().getFirst();
+        if (first.length() > 200) {
+            first = first.substring(0, 197) + "...";
+        }
+        int more = a.reasons().size() - 1;
+        return first + (more > 0 ? " (and " + more + " more reason" + (more > 1 ? "s" : "") + ": see `panrec backends`)" : "");
     }
 
     private static Availability safeAvailability(BackendProvider p) {
