@@ -212,7 +212,7 @@ public final class CtrReaders {
 
     /** Reads Criteo as CSV with a header naming {@code label, I1..I13, C1..C26} (any order, other columns ignored). */
     public static RawCtrData criteoCsv(Path file, Encoding encoding, ReadOptions options) throws IOException {
-        RawCtrData raw = new RawCtrData("criteo", criteoSpecs(encoding), false);
+        RawCtrData raw = new RawCtrData("criteo-csv", criteoSpecs(encoding), false);
         Lines lines = new Lines(file, options);
         try (BufferedReader r = lines.open(StandardCharsets.UTF_8)) {
             String header = r.readLine();

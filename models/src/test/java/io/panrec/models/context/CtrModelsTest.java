@@ -85,13 +85,13 @@ class CtrModelsTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("models")
     void trainsOnRowFieldsAndRoundTrips(ModelProvider provider) throws Exception {
-        RawCtrData raw = ToyCtr.criteoLike(1500, SEED);
+        RawCtrData raw = ToyCtr.criteoLike(1000, SEED);
         CtrSplit split = CtrSplit.random(raw.size(), 0.1, 0.2, SEED);
         FeatureEncoder enc = FeatureEncoder.fit(raw, split.train());
         CtrData all = enc.encode(raw, null);
         CtrData train = all.select(split.train());
         CtrData test = all.select(split.test());
-        Settings s = provider.defaultSettings().with("batchSize", 128).with("epochs", 4).with("learningRate", 0.01);
+        Settings s = provider.defaultSettings().with("batchSize", 128).with("epochs", 3).with("learningRate", 0.01);
         if (s.has("embeddingSize")) {
             s = s.with("embeddingSize", 8);
         }
