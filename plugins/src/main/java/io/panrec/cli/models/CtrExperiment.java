@@ -216,7 +216,13 @@ final class CtrExperiment {
         info.put("rows", d.rows());
         info.put("training", Experiment.trainingInfo(trained));
         info.put("backend", Experiment.backend());
-        Bundle.save(outAbs, trained.model(), d.all().users(), d.all().items(), info, d.encoder()::save);
+        Bundle.save(outAbs, trained.model(), d.all().users(), d.all().items(), info, dir -> {
+            d.encoder().save(dir);
+            if (d.raw().hasEntities()) {
+                // data of users and items (MovieLens as CTR): 'recommend' leaves out what a user rated in training
+                SeenItems.write(dir, io.panrec.models.data.UserItemIndex.of(d.train().interactions(), d.validation().interactions()));
+            }
+        });
         if (ownCheckpoints) {
             TrainCommand.deleteCheckpointsOf(ckpt);
         }

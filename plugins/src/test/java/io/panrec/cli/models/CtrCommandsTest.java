@@ -109,6 +109,11 @@ class CtrCommandsTest {
             int n = m.schema().numItems();
             assertArrayEquals(new float[] {all[5], all[n + 5], all[2 * n + 7]}, p.toFloatArray(), 1e-5f);
         }
+        // and 'recommend' ranks every item for a user of the data, titles from the interaction data's catalog
+        ModelCommandsTest.Run rec = ok("recommend", "--model", out.toString(), "--user", "1", "-k", "3", "--data", "ml-100k:" + movielens,
+                "--json", "-");
+        assertEquals(3, ((java.util.List<?>) json(rec.out()).get("items")).size(), rec.toString());
+        assertTrue(((Number) json(rec.out()).get("seen_left_out")).intValue() > 0, rec.toString());
     }
 
     @Test
