@@ -76,6 +76,35 @@ class CtrModelsTest {
     }
 
     @Test
+    void aBagIsTheMeanOfItsIdsAndANumericFieldScalesItsFeature() {
+        // LR over a numeric row field (feature 0) and a row bag of 5 tags (features 1..5): logit = b + w0 x + mean(w[tags])
+        io.panrec.models.spi.DatasetSchema schema = io.panrec.models.spi.DatasetSchema.implicit(1, 1).withFeatures(List.of(
+                io.panrec.models.spi.FeatureField.numeric("x"),
+                io.panrec.models.spi.FeatureField.bag("tags", io.panrec.models.spi.FeatureField.Source.ROW, 5, 3)));
+        ModelProvider p = ModelRegistry.discover().get("LR");
+        Recommender lr = p.create(p.defaultSettings(), schema);
+        float[] w = {0.5f, 1, 2, 4, 8, 16};
+        try (var _ = Scope.open("w")) {
+            lr.loadState(Map.of("weights.weight", Tensor.of(w, 6, 1), "bias", Tensor.of(new float[] {0.25f}, 1)));
+        }
+        lr.setTraining(false);
+        try (var _ = Scope.open("bags"); var _ = Autograd.noGrad()) {
+            // padding slots hold any valid id (here 5 = weight 16) and must not count
+            Batch b = new Batch().put(Batch.FEATURES, Tensor.ofLongs(new long[] {0, 0, 0}, 3, 1))
+                    .put(Batch.FEATURE_VALUES, Tensor.of(new float[] {2, 0, -1}, 3, 1))
+                    .put(Batch.BAG_IDS, Tensor.ofLongs(new long[] {1, 2, 3, 4, 5, 5, 5, 5, 5}, 3, 1, 3))
+                    .put(Batch.BAG_LENGTHS, Tensor.ofLongs(new long[] {3, 1, 0}, 3, 1));
+            float[] got = lr.predict(b).toFloatArray();
+            assertArrayEquals(new float[] {0.25f + 0.5f * 2 + (1 + 2 + 4) / 3f, 0.25f + 8, 0.25f - 0.5f}, got, 1e-5f);
+            Batch outside = new Batch().put(Batch.FEATURES, Tensor.ofLongs(new long[] {0}, 1, 1))
+                    .put(Batch.FEATURE_VALUES, Tensor.of(new float[] {1}, 1, 1))
+                    .put(Batch.BAG_IDS, Tensor.ofLongs(new long[] {0, 1, 1}, 1, 1, 3)).put(Batch.BAG_LENGTHS, Tensor.ofLongs(new long[] {1}, 1, 1));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lr.predict(outside));
+            assertTrue(e.getMessage().contains("'tags'"), e.getMessage());
+        }
+    }
+
+    @Test
     void theRegistryHasTheCtrModels() {
         List<String> names = ModelRegistry.discover().providers().stream().filter(p -> p.family() == Family.CONTEXT_AWARE)
                 .map(ModelProvider::name).toList();
