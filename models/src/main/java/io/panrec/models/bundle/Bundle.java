@@ -5,6 +5,7 @@ import io.panrec.io.SafeTensors;
 import io.panrec.io.SafeTensorsFile;
 import io.panrec.models.data.Vocabulary;
 import io.panrec.models.spi.DatasetSchema;
+import io.panrec.models.spi.FeatureField;
 import io.panrec.models.spi.ModelProvider;
 import io.panrec.models.spi.ModelRegistry;
 import io.panrec.models.spi.Recommender;
@@ -182,6 +183,9 @@ public final class Bundle {
         s.put("hasRatings", schema.hasRatings());
         s.put("minRating", schema.hasRatings() ? schema.minRating() : null);
         s.put("maxRating", schema.hasRatings() ? schema.maxRating() : null);
+        if (schema.hasFeatures()) {
+            s.put("features", featuresJson(schema.features()));
+        }
         root.put("schema", s);
         root.put("files", Map.of("weights", WEIGHTS, "users", USERS, "items", ITEMS));
         root.put("info", new LinkedHashMap<>(info));
@@ -360,14 +364,51 @@ public final class Bundle {
             throw new BundleException(folder, MODEL_JSON + ": \"schema\".hasRatings must be true or false, got " + show(hr));
         }
         try {
-            if (hasRatings) {
-                return DatasetSchema.explicit((int) nu, (int) ni, (float) number(folder, m, "minRating"),
-                        (float) number(folder, m, "maxRating"));
-            }
-            return DatasetSchema.implicit((int) nu, (int) ni);
+            DatasetSchema schema = hasRatings
+                    ? DatasetSchema.explicit((int) nu, (int) ni, (float) number(folder, m, "minRating"), (float) number(folder, m, "maxRating"))
+                    : DatasetSchema.implicit((int) nu, (int) ni);
+            // absent in bundles of models without feature fields (and in every bundle written before they existed)
+            return m.containsKey("features") ? schema.withFeatures(features(folder, m.get("features"))) : schema;
         } catch (IllegalArgumentException e) {
             throw new BundleException(folder, MODEL_JSON + ": " + e.getMessage());
         }
+    }
+
+    private static List<Map<String, Object>> featuresJson(List<FeatureField> fields) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (FeatureField f : fields) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", f.name());
+            m.put("kind", f.kindLabel());
+            m.put("source", f.source().name().toLowerCase(java.util.Locale.ROOT));
+            m.put("size", f.size());
+            m.put("maxLength", f.maxLength());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static List<FeatureField> features(Path folder, Object json) throws BundleException {
+        if (!(json instanceof List<?> list)) {
+            throw new BundleException(folder, MODEL_JSON + ": \"schema\".features must be a list, got " + show(json));
+        }
+        List<FeatureField> out = new ArrayList<>();
+        for (Object o : list) {
+            if (!(o instanceof Map<?, ?> raw)) {
+                throw new BundleException(folder, MODEL_JSON + ": each feature field must be an object, got " + show(o));
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) raw;
+            try {
+                out.add(new FeatureField(String.valueOf(m.get("name")),
+                        FeatureField.Kind.valueOf(String.valueOf(m.get("kind")).toUpperCase(java.util.Locale.ROOT)),
+                        FeatureField.Source.valueOf(String.valueOf(m.get("source")).toUpperCase(java.util.Locale.ROOT)),
+                        (int) integer(folder, m, "size"), (int) integer(folder, m, "maxLength")));
+            } catch (IllegalArgumentException e) {
+                throw new BundleException(folder, MODEL_JSON + ": feature field " + show(o) + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static Vocabulary vocabulary(Path folder, String file, String name, int expected) throws IOException {

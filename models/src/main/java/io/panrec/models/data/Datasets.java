@@ -14,10 +14,14 @@ import java.util.Locale;
  *   <li>{@code csv:FILE}, {@code tsv:FILE} — a delimited file with a header, whose columns are given
  *       separately ({@link DelimitedFormat.Columns#parse}).</li>
  * </ul>
+ * CTR data ({@code criteo:FILE}, {@code criteo-csv:FILE}, {@code avazu:FILE}, {@code ml-100k-ctr:DIR}) is
+ * labelled rows with feature fields, not interactions: {@link io.panrec.models.features.CtrDatasets}
+ * reads it, for the context-aware models.
  */
 public final class Datasets {
     /** The kinds {@link #read} understands, in the order to list them. */
-    public static final List<String> KINDS = List.of("ml-100k", "ml-1m", "ml-latest", "csv", "tsv");
+    public static final List<String> KINDS = List.of("ml-100k", "ml-1m", "ml-latest", "csv", "tsv",
+            "criteo", "criteo-csv", "avazu", "ml-100k-ctr");
 
     private Datasets() {
     }
@@ -52,6 +56,9 @@ public final class Datasets {
                 }
                 yield DelimitedReader.read(path, kind.equals("csv") ? DelimitedFormat.csv(columns) : DelimitedFormat.tsv(columns), options);
             }
+            case "criteo", "criteo-csv", "avazu", "ml-100k-ctr" -> throw new IllegalArgumentException("'" + kind + "' is CTR data "
+                    + "(labelled rows with feature fields), read by the CTR models (LR, FM, WideDeep, DeepFM, DCNV2); for interactions "
+                    + "use one of ml-100k, ml-1m, ml-latest, csv, tsv");
             default -> throw new IllegalArgumentException("unknown data kind '" + kind + "' in '" + spec + "'; known kinds: "
                     + String.join(", ", KINDS));
         };

@@ -70,6 +70,24 @@ public final class Batch {
     public static final Key SEQUENCES = new Key("sequences", DType.I64, 2, "[B, L] item histories, right-padded");
     /** {@code [B] I64}: the number of real entries of each row of {@link #SEQUENCES}, each in {@code [1, L]}. */
     public static final Key LENGTHS = new Key("lengths", DType.I64, 1, "[B] history lengths");
+    /**
+     * {@code [B, F] I64}: the ids of the {@code F} single-valued row fields ({@link FeatureField.Source#ROW},
+     * categorical or numeric, in schema order), each already offset into the shared feature table (field
+     * {@code f}'s local id plus the sizes of the fields before it), as FM and DeepFM index features.
+     */
+    public static final Key FEATURES = new Key("features", DType.I64, 2, "[B, F] feature ids of the single-valued row fields");
+    /**
+     * {@code [B, F] F32}: the value of each entry of {@link #FEATURES}: 1 for a categorical field, the
+     * transformed number for a numeric one (0 when missing). Optional when every row field is categorical.
+     */
+    public static final Key FEATURE_VALUES = new Key("featureValues", DType.F32, 2, "[B, F] values of the row fields' features");
+    /**
+     * {@code [B, M, L] I64}: the ids of the {@code M} multi-valued row fields (bags, in schema order), each
+     * bag right-padded to {@code L} with any valid id; the real lengths are in {@link #BAG_LENGTHS}.
+     */
+    public static final Key BAG_IDS = new Key("bagIds", DType.I64, 3, "[B, M, L] feature ids of the row bags, right-padded");
+    /** {@code [B, M] I64}: the number of real ids of each bag of {@link #BAG_IDS}, each in {@code [0, L]}. */
+    public static final Key BAG_LENGTHS = new Key("bagLengths", DType.I64, 2, "[B, M] lengths of the row bags");
 
     private final Map<String, Key> keys = new LinkedHashMap<>();
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();

@@ -6,17 +6,35 @@ package io.panrec.models.spi;
  * interactions carry explicit ratings, with their range (to clip predictions to the scale).
  *
  * <p>User and item indices are dense: users are {@code 0 .. numUsers-1}, items {@code 0 .. numItems-1},
- * as given by the data's vocabularies ({@link io.panrec.models.data.Vocabulary}). Feature fields of
- * context-aware models will be added here when those models arrive.
+ * as given by the data's vocabularies ({@link io.panrec.models.data.Vocabulary}).
+ *
+ * <p>Context-aware (CTR) models also read {@code features}: the {@link FeatureField}s of the data, in
+ * the order their values appear in batches (empty for plain interaction data; such models then use
+ * the user and item ids as their two fields). The five-value constructor and the factories build a
+ * schema without features, as before.
  *
  * @param numUsers   number of users, at least 1
  * @param numItems   number of items, at least 1
  * @param hasRatings whether interactions carry explicit ratings (otherwise every interaction is a 1)
  * @param minRating  the smallest rating of the data; {@code NaN} without ratings
  * @param maxRating  the largest rating of the data; {@code NaN} without ratings
+ * @param features   feature fields of context-aware models, names unique (unmodifiable; empty for none)
  */
-public record DatasetSchema(int numUsers, int numItems, boolean hasRatings, float minRating, float maxRating) {
+public record DatasetSchema(int numUsers, int numItems, boolean hasRatings, float minRating, float maxRating,
+                            java.util.List<FeatureField> features) {
+    /** A schema without feature fields. */
+    public DatasetSchema(int numUsers, int numItems, boolean hasRatings, float minRating, float maxRating) {
+        this(numUsers, numItems, hasRatings, minRating, maxRating, java.util.List.of());
+    }
+
     public DatasetSchema {
+        features = java.util.List.copyOf(java.util.Objects.requireNonNull(features, "features"));
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (FeatureField f : features) {
+            if (!names.add(f.name())) {
+                throw new IllegalArgumentException("DatasetSchema: feature field '" + f.name() + "' appears twice");
+            }
+        }
         if (numUsers < 1 || numItems < 1) {
             throw new IllegalArgumentException("DatasetSchema: need at least one user and one item, got "
                     + numUsers + " users and " + numItems + " items");
@@ -40,5 +58,15 @@ public record DatasetSchema(int numUsers, int numItems, boolean hasRatings, floa
     /** Explicit ratings in {@code [minRating, maxRating]}. */
     public static DatasetSchema explicit(int numUsers, int numItems, float minRating, float maxRating) {
         return new DatasetSchema(numUsers, numItems, true, minRating, maxRating);
+    }
+
+    /** This schema with {@code fields} as its feature fields. */
+    public DatasetSchema withFeatures(java.util.List<FeatureField> fields) {
+        return new DatasetSchema(numUsers, numItems, hasRatings, minRating, maxRating, fields);
+    }
+
+    /** Whether the data has feature fields. */
+    public boolean hasFeatures() {
+        return !features.isEmpty();
     }
 }

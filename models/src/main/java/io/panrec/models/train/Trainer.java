@@ -77,6 +77,7 @@ public final class Trainer {
     private final int keepCheckpoints;
     private final Progress progress;
     private final Function<TrainingPlan, Function<List<Tensor>, Optimizer>> optimizerFactory;
+    private final BatchSource batchSource;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -91,6 +92,7 @@ public final class Trainer {
         this.keepCheckpoints = b.keepCheckpoints;
         this.progress = new Progress(b.out, b.interactive != null ? b.interactive : Progress.terminal());
         this.optimizerFactory = b.optimizerFactory;
+        this.batchSource = b.batchSource;
         checkFits();
     }
 
@@ -123,6 +125,7 @@ public final class Trainer {
         private Boolean interactive;
         private Function<TrainingPlan, Function<List<Tensor>, Optimizer>> optimizerFactory =
                 p -> params -> Optimizers.create(p, params);
+        private BatchSource batchSource;
 
         private Builder(Recommender model, Interactions train) {
             this.model = Objects.requireNonNull(model, "model");
@@ -202,6 +205,15 @@ public final class Trainer {
         /** How to build the optimizer from the plan and the parameters (default {@link Optimizers#create(TrainingPlan, List)}). */
         public Builder optimizer(Function<TrainingPlan, Function<List<Tensor>, Optimizer>> factory) {
             this.optimizerFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Trains on these batches instead of those the plan's sampling draws from the interactions (CTR
+         * rows with their feature fields); the plan still gives epochs, optimizer and learning rate.
+         */
+        public Builder batches(BatchSource source) {
+            this.batchSource = Objects.requireNonNull(source, "source");
             return this;
         }
 
@@ -293,7 +305,7 @@ public final class Trainer {
 
         Batches batches = null;
         EntityBatches entities = null;
-        switch (plan.sampling()) {
+        switch (batchSource != null ? TrainingPlan.Sampling.NONE : plan.sampling()) {
             case PLAIN -> batches = Batches.over(train).plain().batchSize(plan.batchSize()).seed(plan.seed()).build();
             case PAIRWISE -> batches = Batches.over(train).pairwise(sampler(), plan.negatives()).batchSize(plan.batchSize())
                     .seed(plan.seed()).build();
@@ -321,7 +333,10 @@ public final class Trainer {
                 lr = optimizer.lr();
                 Iterator<Batch> it;
                 int count;
-                if (batches != null) {
+                if (batchSource != null) {
+                    it = batchSource.epoch(epoch);
+                    count = batchSource.batchesPerEpoch();
+                } else if (batches != null) {
                     it = batches.epoch(epoch);
                     count = batches.batchesPerEpoch();
                 } else {

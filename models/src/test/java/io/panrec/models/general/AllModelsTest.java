@@ -92,8 +92,13 @@ class AllModelsTest {
     void trainsPredictsAndRoundTrips(ModelProvider provider) throws Exception {
         String seedNote = " (toy data seed " + SEED + ")";
         Settings settings = small(provider);
-        DatasetSchema schema = DATA.schema();
+        // CTR models get feature fields: user and item side fields, looked up from tables in the model's state
+        DatasetSchema schema = provider.family() == Family.CONTEXT_AWARE
+                ? io.panrec.models.context.ToyCtr.withSideFields(DATA.schema()) : DATA.schema();
         Recommender model = provider.create(settings, schema);
+        if (provider.family() == Family.CONTEXT_AWARE) {
+            io.panrec.models.context.ToyCtr.install(model);
+        }
         assertEquals(settings, model.settings());
         assertEquals(schema, model.schema());
         assertTrue(model.isTraining(), "new models start in training mode");

@@ -39,7 +39,8 @@ import java.util.concurrent.Callable;
                 "",
                 "Protocols: rating (RMSE, MAE; the default for rating models), sampled (each test item against --negatives "
                         + "items the user never interacted with: HR@K, NDCG@K, MRR@K; the default for ranking models, as the NCF "
-                        + "paper), full (every item the user has not interacted with: HR, NDCG, MRR, Recall, Precision, Coverage @K).",
+                        + "paper), full (every item the user has not interacted with: HR, NDCG, MRR, Recall, Precision, Coverage @K), "
+                        + "ctr (AUC and LogLoss on the test rows; the only protocol of CTR models).",
                 "",
                 "Examples:",
                 "  panrec evaluate --model models/neumf --protocol sampled --json neumf-eval.json",
@@ -86,6 +87,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     Cli.ReadArgs readArgs = new Cli.ReadArgs();
 
+    @Mixin
+    CtrExperiment.EncodingArgs encodingArgs = new CtrExperiment.EncodingArgs();
+
     @Spec
     CommandSpec spec;
 
@@ -128,6 +132,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         String name = m.settings().owner();
         ModelProvider provider = registry.get(name);
         Task task = Task.of(provider);
+        if (task == Task.CTR) {
+            return CtrExperiment.evaluateBundle(this, bundle, folder);
+        }
         String where = "bundle " + folder;
         SplitSpec how = SplitSpec.fromInfo(bundle.info().get("split"), where);
         Integer f = Cli.fold(fold, false);
@@ -197,6 +204,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         Settings settings = Cli.settings(provider, sets);
         Task task = Task.of(provider);
+        if (task == Task.CTR) {
+            return CtrExperiment.trainAndEvaluate(this, provider, settings);
+        }
         String p = Experiment.protocol(protocol, task);
         boolean all = "all".equalsIgnoreCase(fold);
         if (all && !PreparedData.kindOf(data).equals("ml-100k")) {

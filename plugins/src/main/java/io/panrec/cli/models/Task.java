@@ -7,7 +7,8 @@ import io.panrec.models.spi.ModelProvider;
  * What a model predicts, which decides the command line's defaults: a rating model (BiasedMF, the
  * AutoRecs) predicts explicit ratings and is measured by RMSE on the rating protocol; a ranking model
  * (everything else) orders items for a user, learns from implicit feedback and is measured by the
- * sampled ranking protocol.
+ * sampled ranking protocol; a CTR model (family context-aware) learns labelled rows with feature fields
+ * and is measured by AUC and LogLoss.
  *
  * <p>The model SPI has no flag for this, so it is read from what the model accepts: a model that
  * refuses data without ratings but accepts data with them is a rating model (that refusal is what the
@@ -15,7 +16,9 @@ import io.panrec.models.spi.ModelProvider;
  */
 enum Task {
     RATING("rating", "RMSE"),
-    RANKING("sampled", "NDCG@10");
+    RANKING("sampled", "NDCG@10"),
+    /** Context-aware (CTR) models: labelled rows with feature fields, measured by AUC and LogLoss ({@link CtrExperiment}). */
+    CTR("ctr", "AUC");
 
     /** The protocol {@code evaluate} uses when none is given. */
     final String defaultProtocol;
@@ -28,6 +31,9 @@ enum Task {
     }
 
     static Task of(ModelProvider provider) {
+        if (provider.family() == io.panrec.models.spi.Family.CONTEXT_AWARE) {
+            return CTR;
+        }
         if (accepts(provider, DatasetSchema.implicit(2, 2))) {
             return RANKING;
         }

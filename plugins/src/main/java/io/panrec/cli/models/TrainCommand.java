@@ -36,17 +36,22 @@ import java.util.stream.Stream;
                         + "random 80/10/10 split, early-stopping on validation RMSE.",
                 "Ranking models (all others) learn from implicit feedback (every interaction a positive unless --threshold) "
                         + "on a leave-one-out split by time, early-stopping on validation NDCG@10 against 99 sampled items.",
+                "CTR models (LR, FM, WideDeep, DeepFM, DCNV2) learn labelled rows with feature fields (criteo:FILE, criteo-csv:FILE, "
+                        + "avazu:FILE, ml-100k-ctr:DIR) on a random 80/10/10 split of the rows (--split temporal: file order), "
+                        + "early-stopping on validation AUC; the fitted vocabularies are saved in the bundle.",
                 "Five-fold cross-validation (--fold all) is 'panrec evaluate --model NAME --data ml-100k:DIR --fold all'.",
                 "",
                 "Examples:",
                 "  panrec train --model BiasedMF --data ml-100k:data/ml-100k --fold 1 --out models/biasedmf-u1",
-                "  panrec train --model NeuMF --data ml-100k:data/ml-100k --set epochs=10 --out models/neumf --json neumf.json"})
+                "  panrec train --model NeuMF --data ml-100k:data/ml-100k --set epochs=10 --out models/neumf --json neumf.json",
+                "  panrec train --model DeepFM --data criteo:data/criteo/train.txt --out models/deepfm-criteo"})
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "NAME", description = "A registered model (see 'panrec models').")
     String model;
 
     @Option(names = "--data", required = true, paramLabel = "KIND:PATH",
-            description = "The data: ml-100k:DIR, ml-1m:DIR, ml-latest:DIR, csv:FILE or tsv:FILE (with --columns).")
+            description = "The data: ml-100k:DIR, ml-1m:DIR, ml-latest:DIR, csv:FILE or tsv:FILE (with --columns); for CTR models "
+                    + "criteo:FILE, criteo-csv:FILE, avazu:FILE or ml-100k-ctr:DIR.")
     String data;
 
     @Option(names = "--fold", paramLabel = "1..5", description = "ml-100k: train on the official fold u<N>.base (test u<N>.test).")
@@ -88,6 +93,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     Cli.ReadArgs readArgs = new Cli.ReadArgs();
 
+    @Mixin
+    CtrExperiment.EncodingArgs encodingArgs = new CtrExperiment.EncodingArgs();
+
     @Spec
     CommandSpec spec;
 
@@ -106,6 +114,11 @@ public final class TrainCommand implements Callable<Integer> {
         Settings settings = Cli.settings(provider, sets);
         Task task = Task.of(provider);
         checkOut(out);
+        if (task == Task.CTR) {
+            Path outAbs = out.toAbsolutePath().normalize();
+            Path ckpt = checkpoints == null ? outAbs.resolveSibling(outAbs.getFileName() + ".checkpoints") : checkpoints;
+            return CtrExperiment.train(this, provider, settings, stdout, err, outAbs, ckpt, checkpoints == null);
+        }
         PreparedData.Request request = splitArgs.request(Cli.fold(fold, false));
         PreparedData prepared = PreparedData.read(data, readArgs.columns(), readArgs.options(), task, request);
         err.println("training " + provider.name() + " (" + task.label() + " model) on " + prepared.describe());
@@ -196,6 +209,11 @@ public final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** {@link #deleteCheckpoints} for the CTR side of this command. */
+    static void deleteCheckpointsOf(Path dir) throws IOException {
+        deleteCheckpoints(dir);
     }
 
     /** Removes the checkpoint folder this command chose, once the bundle holds the result. */

@@ -1,0 +1,496 @@
+package io.panrec.models.context;
+
+import io.panrec.autograd.Autograd;
+import io.panrec.models.features.FieldLayout;
+import io.panrec.models.features.SideFeatures;
+import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.DatasetSchema;
+import io.panrec.models.spi.FeatureField;
+import io.panrec.models.spi.Recommender;
+import io.panrec.models.spi.Setting;
+import io.panrec.models.spi.Settings;
+import io.panrec.models.train.Trainable;
+import io.panrec.models.train.TrainingPlan;
+import io.panrec.models.train.TrainingSettings;
+import io.panrec.nn.Embedding;
+import io.panrec.nn.Module;
+import io.panrec.ops.Losses;
+import io.panrec.ops.Pooling;
+import io.panrec.ops.Reductions;
+import io.panrec.ops.Shapes;
+import io.panrec.tensor.DType;
+import io.panrec.tensor.Scope;
+import io.panrec.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What the CTR models share: the field layout of the schema, the user and item tables, and the
+ * assembly of a batch into field embeddings {@code [B, F, k]} and first-order terms {@code [B]}.
+ *
+ * <p><b>Fields.</b> The fields are the schema's {@link DatasetSchema#features()}; data without feature
+ * fields (plain interactions) gets two, the user id and the item id (an FM over them is biased matrix
+ * factorisation). Every field is one vector: a single-valued field its row of the shared feature table
+ * (times its value for a numeric field), a bag the mean of its ids' rows. Fields appear in the order
+ * single-valued row fields, user fields, item fields, then the bags of rows, users and items.
+ *
+ * <p><b>Pairs.</b> User and item fields are looked up in tables kept in the state
+ * ({@code userFields [U, Fu]}, {@code userBags [U, Mu, Lu]}, {@code userBagLengths [U, Mu]}, the same
+ * for items; set by {@link #setSideFeatures} before training and saved in a bundle), so that a model
+ * whose fields are all user or item fields (MovieLens as CTR) scores plain pairs: {@link #predict}
+ * with only {@code users [B]} and {@code items [B]}, and {@link #fullSortPredict}, as any
+ * {@link Recommender} (what a Lucene reranker calls). A model with row fields (Criteo, Avazu) needs
+ * the row fields in the batch ({@code features [B, F]}, {@code featureValues [B, F]}, {@code bagIds},
+ * {@code bagLengths}) and has no {@code fullSortPredict}.
+ *
+ * <p><b>Training.</b> {@link #calculateLoss} is the mean binary cross-entropy of the logits against
+ * {@code labels [B]}. CTR data brings its own batches (every row with its label); on plain implicit
+ * interactions the plan samples {@code negatives} label-0 rows per positive (pointwise).
+ *
+ * <p>{@link #predict} returns logits; their sigmoid is the click probability.
+ */
+public abstract class CtrModel extends Module implements Recommender, Trainable {
+    protected final Settings settings;
+    protected final DatasetSchema schema;
+    protected final FieldLayout layout;
+    private final Tensor[] tables = new Tensor[6];
+    private volatile long[][] cached = new long[6][];
+    private static final String[] TABLE_NAMES = {"userFields", "userBags", "userBagLengths", "itemFields", "itemBags", "itemBagLengths"};
+
+    protected CtrModel(String name, Settings settings, DatasetSchema schema) {
+        this.settings = checkOwner(name, settings);
+        this.schema = Objects.requireNonNull(schema, "schema");
+        this.layout = new FieldLayout(fieldsOf(schema));
+        SideFeatures side = schema.hasFeatures() ? null : SideFeatures.identity(schema.numUsers(), schema.numItems());
+        int[] sizes = tableSizes();
+        int[][] shapes = tableShapes();
+        for (int t = 0; t < 6; t++) {
+            if (sizes[t] > 0) {
+                tables[t] = registerBuffer(TABLE_NAMES[t], Tensor.zeros(Scope.global(), DType.I64, shapes[t]));
+            }
+        }
+        if (side != null) {
+            setSideFeatures(side);
+        } else {
+            // until setSideFeatures: every user and item has its fields' first ids (valid, if meaningless)
+            fillDefaults();
+        }
+    }
+
+    /** The schema's fields, or the user and item ids when it has none. */
+    public static List<FeatureField> fieldsOf(DatasetSchema schema) {
+        if (schema.hasFeatures()) {
+            return schema.features();
+        }
+        return List.of(FeatureField.categorical("user", FeatureField.Source.USER, schema.numUsers()),
+                FeatureField.categorical("item", FeatureField.Source.ITEM, schema.numItems()));
+    }
+
+    static Settings checkOwner(String name, Settings settings) {
+        Objects.requireNonNull(settings, "settings");
+        if (!settings.owner().equals(name)) {
+            throw new IllegalArgumentException(name + " cannot be built from the settings of " + settings.owner()
+                    + "; start from " + name + "'s defaults (ModelProvider.defaultSettings())");
+        }
+        return settings;
+    }
+
+    static int positive(Settings s, String key) {
+        int v = s.getInt(key);
+        if (v < 1) {
+            throw new IllegalArgumentException(s.owner() + " setting '" + key + "' must be at least 1, got " + v);
+        }
+        return v;
+    }
+
+    static float dropout(Settings s) {
+        double p = s.getDouble("dropout");
+        if (!(p >= 0 && p < 1)) {
+            throw new IllegalArgumentException(s.owner() + " setting 'dropout' must be in [0, 1), got " + p);
+        }
+        return (float) p;
+    }
+
+    static int[] hidden(Settings s) {
+        int[] h = s.getInts("layers");
+        if (h.length < 1) {
+            throw new IllegalArgumentException(s.owner() + " setting 'layers' must list at least one hidden width");
+        }
+        for (int w : h) {
+            if (w < 1) {
+                throw new IllegalArgumentException(s.owner() + " setting 'layers' must be positive widths, got " + java.util.Arrays.toString(h));
+            }
+        }
+        return h;
+    }
+
+    /** The settings every CTR model has: training (Adam, log loss), negatives for implicit data, seed. */
+    static List<Setting> trainingDefaults(int epochs, double learningRate, long seed) {
+        List<Setting> s = new ArrayList<>();
+        s.add(TrainingSettings.negatives(4, "only when trained on plain implicit interactions; CTR data has its own labelled rows"));
+        s.addAll(TrainingSettings.gradient(epochs, 1024, "adam", learningRate, 0.0));
+        s.add(TrainingSettings.seed(seed));
+        return s;
+    }
+
+    static Setting embeddingSetting() {
+        return Setting.of("embeddingSize", 16, "k: width of every field's embedding (the shared table of all features)");
+    }
+
+    static Setting layersSetting() {
+        return Setting.ofInts("layers", List.of(256, 128, 64), "hidden widths of the deep part (ReLU after each), over the "
+                + "concatenated field embeddings");
+    }
+
+    static Setting dropoutSetting() {
+        return Setting.of("dropout", 0.0, "dropout after each hidden layer of the deep part in training (0: none)");
+    }
+
+    static Setting initStdSetting() {
+        return Setting.of("initStd", 0.01, "standard deviation of the normal initialisation of the feature embeddings");
+    }
+
+    /** A shared feature table of {@code dim} columns, sparse gradients (only the rows of the batch are touched). */
+    protected Embedding featureTable(int dim, double std, java.util.SplittableRandom random) {
+        Embedding e = new Embedding(layout.totalFeatures(), dim, -1, true, random);
+        io.panrec.nn.Init.normal(e.weight(), 0, std, random);
+        return e;
+    }
+
+    // ------------------------------------------------------------------ side tables
+
+    private int[] tableSizes() {
+        int[][] s = tableShapes();
+        int[] out = new int[6];
+        for (int t = 0; t < 6; t++) {
+            long n = 1;
+            for (int d : s[t]) {
+                n *= d;
+            }
+            out[t] = (int) n;
+        }
+        return out;
+    }
+
+    private int[][] tableShapes() {
+        int u = schema.numUsers();
+        int i = schema.numItems();
+        FeatureField.Source us = FeatureField.Source.USER;
+        FeatureField.Source is = FeatureField.Source.ITEM;
+        return new int[][] {
+                {u, layout.scalars(us).length}, {u, layout.bags(us).length, layout.bagLength(us)}, {u, layout.bags(us).length},
+                {i, layout.scalars(is).length}, {i, layout.bags(is).length, layout.bagLength(is)}, {i, layout.bags(is).length}};
+    }
+
+    private void fillDefaults() {
+        FieldLayout l = layout;
+        long[][] v = new long[6][];
+        int[][] shapes = tableShapes();
+        FeatureField.Source[] src = {FeatureField.Source.USER, FeatureField.Source.ITEM};
+        for (int g = 0; g < 2; g++) {
+            int n = shapes[g * 3][0];
+            int[] sc = l.scalars(src[g]);
+            int[] bg = l.bags(src[g]);
+            int len = l.bagLength(src[g]);
+            v[g * 3] = new long[n * sc.length];
+            v[g * 3 + 1] = new long[n * bg.length * len];
+            v[g * 3 + 2] = new long[n * bg.length];
+            for (int e = 0; e < n; e++) {
+                for (int j = 0; j < sc.length; j++) {
+                    v[g * 3][e * sc.length + j] = l.offset(sc[j]);
+                }
+                for (int j = 0; j < bg.length; j++) {
+                    java.util.Arrays.fill(v[g * 3 + 1], (e * bg.length + j) * len, (e * bg.length + j + 1) * len, l.offset(bg[j]));
+                }
+            }
+        }
+        write(v);
+    }
+
+    /**
+     * Installs the user and item tables of the data (its encoded user and item fields); they become
+     * part of the state, so a saved model keeps them.
+     *
+     * @throws IllegalArgumentException if their sizes or ids do not fit the schema
+     */
+    public void setSideFeatures(SideFeatures side) {
+        if (side.numUsers() != schema.numUsers() || side.numItems() != schema.numItems()) {
+            throw new IllegalArgumentException(settings.owner() + ": side features for " + side.numUsers() + " users and "
+                    + side.numItems() + " items, but the model was built for " + schema.numUsers() + " and " + schema.numItems());
+        }
+        side.check(layout);
+        write(new long[][] {side.userFields(), side.userBags(), side.userBagLengths(), side.itemFields(), side.itemBags(),
+                side.itemBagLengths()});
+    }
+
+    private void write(long[][] values) {
+        try (var _ = Autograd.noGrad()) {
+            for (int t = 0; t < 6; t++) {
+                if (tables[t] != null) {
+                    MemorySegment.copy(values[t], 0, tables[t].dataSegment(), ValueLayout.JAVA_LONG, 0, values[t].length);
+                }
+            }
+        }
+        refresh();
+    }
+
+    private void refresh() {
+        long[][] c = new long[6][];
+        for (int t = 0; t < 6; t++) {
+            c[t] = tables[t] == null ? new long[0] : tables[t].toLongArray();
+        }
+        cached = c;
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    /**
+     * The inputs of a batch: single-valued ids {@code [B, Fs]} and their values (null when all are 1),
+     * and per bag field its ids {@code [B, L]} and lengths {@code [B]}.
+     */
+    protected record Inputs(int batch, Tensor ids, Tensor values, List<Tensor[]> bags) {
+        int numFields() {
+            return ids.shape(1) + bags.size();
+        }
+    }
+
+    protected Inputs inputs(Batch batch) {
+        String name = settings.owner();
+        long[][] c = cached;
+        FeatureField.Source row = FeatureField.Source.ROW;
+        FeatureField.Source us = FeatureField.Source.USER;
+        FeatureField.Source is = FeatureField.Source.ITEM;
+        int[] rs = layout.scalars(row);
+        int[] usc = layout.scalars(us);
+        int[] isc = layout.scalars(is);
+        int[] rb = layout.bags(row);
+        int[] ub = layout.bags(us);
+        int[] ib = layout.bags(is);
+        int b = batch.size();
+        long[] users = null;
+        long[] items = null;
+        if (usc.length + ub.length > 0) {
+            users = io.panrec.ops.Checks.indexRange(name + " users", batch.get(Batch.USERS), schema.numUsers());
+        }
+        if (isc.length + ib.length > 0) {
+            items = io.panrec.ops.Checks.indexRange(name + " items", batch.get(Batch.ITEMS), schema.numItems());
+        }
+        long[] rowIds = null;
+        float[] rowValues = null;
+        if (rs.length > 0) {
+            if (!batch.has(Batch.FEATURES)) {
+                throw new IllegalArgumentException(name + " reads " + rs.length + " row fields (" + layout.fields().get(rs[0]).name()
+                        + ", ...) from " + Batch.FEATURES + ", which the batch lacks (" + batch + "); a model trained on per-row "
+                        + "features cannot score plain (user, item) pairs");
+            }
+            Tensor f = batch.get(Batch.FEATURES);
+            if (f.shape(1) != rs.length) {
+                throw new IllegalArgumentException(name + ": " + Batch.FEATURES.name() + " has " + f.shape(1) + " columns, the schema "
+                        + rs.length + " single-valued row fields");
+            }
+            rowIds = f.contiguous().toLongArray();
+            for (int r = 0; r < b; r++) {
+                for (int j = 0; j < rs.length; j++) {
+                    long id = rowIds[r * rs.length + j];
+                    long lo = layout.offset(rs[j]);
+                    if (id < lo || id >= lo + layout.fields().get(rs[j]).size()) {
+                        throw new IllegalArgumentException(name + ": feature id " + id + " of row " + r + " is outside field '"
+                                + layout.fields().get(rs[j]).name() + "' [" + lo + ", " + (lo + layout.fields().get(rs[j]).size()) + ")");
+                    }
+                }
+            }
+            if (layout.hasNumericRowFields()) {
+                rowValues = batch.get(Batch.FEATURE_VALUES).contiguous().toFloatArray();
+                if (rowValues.length != rowIds.length) {
+                    throw new IllegalArgumentException(name + ": featureValues must have the shape of features [B, F]");
+                }
+            }
+        }
+        int fs = rs.length + usc.length + isc.length;
+        long[] ids = new long[b * fs];
+        float[] values = rowValues == null ? null : new float[b * fs];
+        for (int r = 0; r < b; r++) {
+            int at = r * fs;
+            for (int j = 0; j < rs.length; j++) {
+                ids[at] = rowIds[r * rs.length + j];
+                if (values != null) {
+                    values[at] = rowValues[r * rs.length + j];
+                }
+                at++;
+            }
+            for (int j = 0; j < usc.length; j++) {
+                ids[at] = c[0][(int) users[r] * usc.length + j];
+                if (values != null) {
+                    values[at] = 1f;
+                }
+                at++;
+            }
+            for (int j = 0; j < isc.length; j++) {
+                ids[at] = c[3][(int) items[r] * isc.length + j];
+                if (values != null) {
+                    values[at] = 1f;
+                }
+                at++;
+            }
+        }
+        List<Tensor[]> bags = new ArrayList<>();
+        if (rb.length > 0) {
+            if (!batch.has(Batch.BAG_IDS) || !batch.has(Batch.BAG_LENGTHS)) {
+                throw new IllegalArgumentException(name + " reads " + rb.length + " row bags from " + Batch.BAG_IDS + " and "
+                        + Batch.BAG_LENGTHS + ", which the batch lacks (" + batch + ")");
+            }
+            Tensor bi = batch.get(Batch.BAG_IDS);
+            int l = bi.shape(2);
+            if (bi.shape(1) != rb.length || batch.get(Batch.BAG_LENGTHS).shape(1) != rb.length) {
+                throw new IllegalArgumentException(name + ": bagIds must be [B, " + rb.length + ", L] and bagLengths [B, " + rb.length + "]");
+            }
+            long[] all = bi.contiguous().toLongArray();
+            long[] lens = io.panrec.ops.Checks.indexRange(name + " bagLengths", batch.get(Batch.BAG_LENGTHS), l + 1L);
+            for (int j = 0; j < rb.length; j++) {
+                long[] one = new long[b * l];
+                long[] len = new long[b];
+                for (int r = 0; r < b; r++) {
+                    System.arraycopy(all, (r * rb.length + j) * l, one, r * l, l);
+                    len[r] = lens[r * rb.length + j];
+                }
+                checkBag(rb[j], one, len, l);
+                bags.add(new Tensor[] {Tensor.ofLongs(one, b, l), Tensor.ofLongs(len, b)});
+            }
+        }
+        addTableBags(bags, ub, c[1], c[2], users, layout.bagLength(us), b);
+        addTableBags(bags, ib, c[4], c[5], items, layout.bagLength(is), b);
+        Tensor idT = Tensor.ofLongs(ids, b, fs);
+        Tensor valT = values == null ? null : Tensor.of(values, b, fs);
+        return new Inputs(b, idT, valT, bags);
+    }
+
+    private void checkBag(int f, long[] ids, long[] len, int l) {
+        long lo = layout.offset(f);
+        long hi = lo + layout.fields().get(f).size();
+        for (int r = 0; r < len.length; r++) {
+            for (int p = 0; p < len[r]; p++) {
+                long id = ids[r * l + p];
+                if (id < lo || id >= hi) {
+                    throw new IllegalArgumentException(settings.owner() + ": bag id " + id + " of row " + r + " is outside field '"
+                            + layout.fields().get(f).name() + "' [" + lo + ", " + hi + ")");
+                }
+            }
+            for (int p = (int) len[r]; p < l; p++) {
+                ids[r * l + p] = lo; // padding: any valid id; masked out of the pooling
+            }
+        }
+    }
+
+    private static void addTableBags(List<Tensor[]> out, int[] fields, long[] table, long[] lengths, long[] entities, int l, int b) {
+        for (int j = 0; j < fields.length; j++) {
+            long[] one = new long[b * l];
+            long[] len = new long[b];
+            for (int r = 0; r < b; r++) {
+                int e = (int) entities[r];
+                System.arraycopy(table, (e * fields.length + j) * l, one, r * l, l);
+                len[r] = lengths[e * fields.length + j];
+            }
+            out.add(new Tensor[] {Tensor.ofLongs(one, b, l), Tensor.ofLongs(len, b)});
+        }
+    }
+
+    /** Field embeddings {@code [B, F, dim]} from a shared table {@code [features, dim]}: scalars, then bags (mean). */
+    protected static Tensor fieldEmbeddings(Embedding table, Inputs in) {
+        Tensor e = table.forward(in.ids());                                   // [B, Fs, dim]
+        if (in.values() != null) {
+            e = e.mul(in.values().unsqueeze(2));
+        }
+        if (in.bags().isEmpty()) {
+            return e;
+        }
+        List<Tensor> parts = new ArrayList<>();
+        parts.add(e);
+        for (Tensor[] bag : in.bags()) {
+            Tensor rows = table.forward(bag[0]);                              // [B, L, dim]
+            parts.add(Pooling.maskedPool(rows, bag[1], Pooling.Mode.MEAN, 2f).unsqueeze(1));
+        }
+        return Shapes.concat(1, parts.toArray(Tensor[]::new));
+    }
+
+    /** The first-order term {@code sum_f w_f x_f} {@code [B]} from a table {@code [features, 1]}. */
+    protected static Tensor firstOrder(Embedding weights, Inputs in) {
+        Tensor w = fieldEmbeddings(weights, in);                              // [B, F, 1]
+        return w.reshape(in.batch(), in.numFields()).sum(1, false);
+    }
+
+    /** The logits {@code [B]} of the batch. */
+    protected abstract Tensor logits(Inputs in);
+
+    // ------------------------------------------------------------------ Recommender
+
+    @Override
+    public Tensor calculateLoss(Batch batch) {
+        return Losses.bceWithLogits(logits(inputs(batch)), batch.get(Batch.LABELS));
+    }
+
+    /** {@code users [B]}, {@code items [B]} (and the row fields, if the schema has them) -> logits {@code [B]}. */
+    @Override
+    public Tensor predict(Batch batch) {
+        return logits(inputs(batch));
+    }
+
+    /** {@code users [U]} -> logits {@code [U, N]} of every item; only for schemas without row fields. */
+    @Override
+    public Tensor fullSortPredict(Tensor users) {
+        String name = settings.owner();
+        if (layout.hasRowFields()) {
+            throw new UnsupportedOperationException(name + " was trained on per-row features (" + layout.fields().getFirst().name()
+                    + ", ...): a (user, item) pair alone does not determine them, so it cannot rank all items; score rows with predict");
+        }
+        io.panrec.ops.Checks.indices(name + ".fullSortPredict", users);
+        io.panrec.ops.Checks.rank(name + ".fullSortPredict", "users", users, 1);
+        long[] u = io.panrec.ops.Checks.indexRange(name + ".fullSortPredict", users, schema.numUsers());
+        int n = schema.numItems();
+        long[] uu = new long[u.length * n];
+        long[] ii = new long[u.length * n];
+        for (int r = 0; r < u.length; r++) {
+            for (int i = 0; i < n; i++) {
+                uu[r * n + i] = u[r];
+                ii[r * n + i] = i;
+            }
+        }
+        Batch b = new Batch().put(Batch.USERS, Tensor.ofLongs(uu)).put(Batch.ITEMS, Tensor.ofLongs(ii));
+        return predict(b).reshape(u.length, n);
+    }
+
+    @Override
+    public TrainingPlan trainingPlan() {
+        return TrainingSettings.plan(settings, TrainingPlan.Sampling.POINTWISE);
+    }
+
+    @Override
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public DatasetSchema schema() {
+        return schema;
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        train(training);
+    }
+
+    @Override
+    public void loadState(Map<String, Tensor> state) {
+        loadStateDict(state);
+        refresh();
+    }
+
+    @Override
+    public String toString() {
+        return settings + "\n" + super.toString();
+    }
+}
