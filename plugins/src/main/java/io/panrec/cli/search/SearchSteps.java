@@ -101,6 +101,7 @@ public final class SearchSteps {
             case "Adventure" -> "Advent";
             case "Animation" -> "Anim";
             case "Film-Noir" -> "Noir";
+            case "Thriller" -> "Thrill";
             default -> genre.length() > 7 ? genre.substring(0, 7) : genre;
         };
     }
