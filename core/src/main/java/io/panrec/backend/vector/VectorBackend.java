@@ -798,10 +798,26 @@ public final class VectorBackend extends DelegatingBackend {
         MemorySegment st = table.segment();
         MemorySegment so = out.segment();
         MemorySegment si = indices.segment();
+        if (d > 64) {
+            for (int i = 0; i < n; i++) {
+                long row = index(indices, si, i);
+                MemorySegment.copy(st, (table.offset() + row * table.stride(0)) * 4, so,
+                        (out.offset() + i * out.stride(0)) * 4, d * 4L);
+            }
+            return;
+        }
+        // embedding rows are short (8 to 64 floats): a few vector moves per row cost less than the checks
+        // and dispatch of one MemorySegment.copy call, which dominated gathering the rows of a rerank batch
         for (int i = 0; i < n; i++) {
-            long row = index(indices, si, i);
-            MemorySegment.copy(st, (table.offset() + row * table.stride(0)) * 4, so,
-                    (out.offset() + i * out.stride(0)) * 4, d * 4L);
+            long from = table.offset() + index(indices, si, i) * table.stride(0);
+            long to = out.offset() + i * out.stride(0);
+            int j = 0;
+            for (; j <= d - L; j += L) {
+                store(load(st, from + j), so, to + j);
+            }
+            for (; j < d; j++) {
+                so.setAtIndex(F, to + j, st.getAtIndex(F, from + j));
+            }
         }
     }
 
