@@ -445,6 +445,10 @@ public final class Tensor {
         }
         long[] out = new long[(int) n];
         MemorySegment seg = segment();
+        if (dtype == DType.I64 && isContiguous()) { // one bulk copy: index checks read every batch of ids
+            MemorySegment.copy(seg, ValueLayout.JAVA_LONG, offset * 8, out, 0, out.length);
+            return out;
+        }
         int[] idx = new int[shape.length];
         for (int i = 0; i < n; i++) {
             long e = offset;

@@ -112,13 +112,13 @@ public final class DemoCommand implements Callable<Integer> {
         double generateMs = ms(t0);
         out.printf(Locale.ROOT, "panrec demo: %s%n  %s%n", d.name(), d.about());
         out.printf(Locale.ROOT, "backend: %s (./panrec backends lists them; PANREC_JAVA_OPTS=-Dpanrec.backend=NAME picks one)%n", Backends.current().name());
-        out.printf(Locale.ROOT, "  %-58s %10s%n", d.kind() == DemoData.Kind.SYNTHETIC ? "generate catalogue and interaction log" : "read " + data,
+        out.printf(Locale.ROOT, "  %-66s %10s%n", d.kind() == DemoData.Kind.SYNTHETIC ? "generate catalogue and interaction log" : "read " + data,
                 SearchSteps.millis(generateMs));
         out.flush();
 
         t0 = System.nanoTime();
         SearchSteps.Trained trained = SearchSteps.train(registry, modelName, d, epochs, seed, null);
-        out.printf(Locale.ROOT, "  %-58s %10s%n", String.format(Locale.ROOT, "train %s on %d interactions (%d epochs, last loss %.4f)",
+        out.printf(Locale.ROOT, "  %-66s %10s%n", String.format(Locale.ROOT, "train %s on %d interactions (%d epochs, last loss %.4f)",
                 trained.model().settings().owner(), d.log().size(), trained.result().epochs(), trained.lastLoss()), SearchSteps.millis(ms(t0)));
         out.flush();
 
@@ -139,12 +139,12 @@ public final class DemoCommand implements Callable<Integer> {
             try (Directory dir = FSDirectory.open(indexDir)) {
                 withVectors = SearchSteps.index(dir, d.catalogue(), vectors, d.log().items());
             }
-            out.printf(Locale.ROOT, "  %-58s %10s%n", "index " + d.catalogue().size() + " items" + (vectors == null ? "" : ", " + withVectors
+            out.printf(Locale.ROOT, "  %-66s %10s%n", "index " + d.catalogue().size() + " items" + (vectors == null ? "" : ", " + withVectors
                     + " with a " + vectors.dimension() + "-d vector") + " (Lucene " + org.apache.lucene.util.Version.LATEST + ")", SearchSteps.millis(ms(t0)));
             if (work != null) {
                 t0 = System.nanoTime();
                 Bundle.save(root.resolve("model"), trained.model(), d.log().users(), d.log().items());
-                out.printf(Locale.ROOT, "  %-58s %10s%n", "save the model bundle to " + root.resolve("model"), SearchSteps.millis(ms(t0)));
+                out.printf(Locale.ROOT, "  %-66s %10s%n", "save the model bundle to " + root.resolve("model"), SearchSteps.millis(ms(t0)));
             }
             out.flush();
             try (Directory dir = FSDirectory.open(indexDir); DirectoryReader reader = DirectoryReader.open(dir)) {
