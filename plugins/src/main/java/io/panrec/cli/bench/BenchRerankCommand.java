@@ -56,7 +56,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
     @Option(names = "--items", defaultValue = "5000", description = "Items in the index and the model (default ${DEFAULT-VALUE}).")
     int items;
 
-    @Option(names = "--millis", defaultValue = "1000", description = "Time measured per row after warm-up (default ${DEFAULT-VALUE} ms).")
+    @Option(names = "--millis", defaultValue = "1500", description = "Time measured per row after warm-up (default ${DEFAULT-VALUE} ms).")
     int millis;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
@@ -137,15 +137,19 @@ public final class BenchRerankCommand implements Callable<Integer> {
         return chosen;
     }
 
-    /** p50 and p99 in microseconds of single reranks of {@code hits} hits, after a warm-up of a third of the time. */
+    /** p50 and p99 in microseconds of single reranks of {@code hits} hits, after a warm-up. */
     private double[] measure(RerankFixture f, int hits) throws IOException {
         TopDocs[] passes = new TopDocs[16];
         for (int i = 0; i < passes.length; i++) {
             passes[i] = f.firstPass(hits);
         }
-        long warmEnd = System.nanoTime() + millis * 1_000_000L / 3;
+        // warm up for half the measured time and at least 500 calls (the JIT compiles by call counts, and on a
+        // busy machine its threads get little time), but never more than 10 times the measured time
+        long start = System.nanoTime();
+        long warmEnd = start + millis * 1_000_000L / 2;
+        long warmCap = start + millis * 10_000_000L;
         int i = 0;
-        while (System.nanoTime() < warmEnd) {
+        while ((System.nanoTime() < warmEnd || i < 500) && System.nanoTime() < warmCap) {
             f.rerank(f.randomUser(), passes[i++ & 15], 10);
         }
         double[] samples = new double[1 << 16];
