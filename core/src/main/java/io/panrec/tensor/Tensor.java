@@ -271,7 +271,9 @@ public final class Tensor {
      * that the owning scope is still open.
      */
     public MemorySegment segment() {
-        scope.checkAlive("tensor " + describe());
+        if (!scope.isAlive()) { // the message is built only on failure: every kernel call passes here
+            scope.checkAlive("tensor " + describe());
+        }
         return segment;
     }
 
@@ -370,6 +372,13 @@ public final class Tensor {
 
     /** Elements in row-major logical order, as floats. */
     public float[] toFloatArray() {
+        if (dtype == DType.F32 && isContiguous() && numel() <= Integer.MAX_VALUE) {
+            checkHost("toFloatArray");
+            float[] out = new float[(int) numel()];
+            // one bulk copy: reranking reads a score per hit on every query
+            MemorySegment.copy(segment(), ValueLayout.JAVA_FLOAT, offset * 4, out, 0, out.length);
+            return out;
+        }
         double[] d = toDoubleArray();
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) {
@@ -436,6 +445,10 @@ public final class Tensor {
         }
         long[] out = new long[(int) n];
         MemorySegment seg = segment();
+        if (dtype == DType.I64 && isContiguous()) { // one bulk copy: index checks read every batch of ids
+            MemorySegment.copy(seg, ValueLayout.JAVA_LONG, offset * 8, out, 0, out.length);
+            return out;
+        }
         int[] idx = new int[shape.length];
         for (int i = 0; i < n; i++) {
             long e = offset;

@@ -1,255 +1,278 @@
 package io.panrec.cli;
 
-import io.panrec.autograd.Autograd;
 import io.panrec.backend.Backends;
-import io.panrec.ops.Elementwise;
-import io.panrec.nn.Embedding;
-import io.panrec.nn.Init;
-import io.panrec.ops.Losses;
-import io.panrec.ops.Linalg;
-import io.panrec.ops.Reductions;
-import io.panrec.optim.Adam;
-import io.panrec.tensor.Scope;
-import io.panrec.tensor.Tensor;
+import io.panrec.cli.search.DemoData;
+import io.panrec.cli.search.SearchSteps;
+import io.panrec.cli.search.SyntheticCatalog;
+import io.panrec.lucene.CatalogItem;
+import io.panrec.lucene.CatalogQueries;
+import io.panrec.lucene.Combination;
+import io.panrec.lucene.RerankModel;
+import io.panrec.lucene.Reranking;
+import io.panrec.lucene.UserContext;
+import io.panrec.lucene.VectorModel;
+import io.panrec.lucene.VectorRetriever;
+import io.panrec.models.bundle.Bundle;
+import io.panrec.models.spi.ModelRegistry;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.SplittableRandom;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
- * The main job until the Lucene demo lands: generates a small implicit-feedback dataset with a known
- * latent structure, trains BPR matrix factorisation (Rendle et al. 2009) on it with panrec's autograd,
- * row-sparse embedding gradients and Adam, and shows the held-out hit rate rise above the popularity
- * baseline epoch by epoch, on whichever backend ranks highest.
+ * The main job, {@code ./panrec demo}: search a catalogue with Lucene and let a recommender personalise
+ * the results. Without arguments and without network it generates a catalogue and an interaction log
+ * ({@link SyntheticCatalog}), trains a model on the log (BPR matrix factorisation by default), indexes
+ * the items with their vectors, then for a few users with different tastes prints, side by side, the
+ * BM25 top 10 of a query, the same hits reranked by the model, and the items retrieved by the user's
+ * vector among those matching the query (Lucene kNN), with the time of every step. With
+ * {@code --data ml-100k:DIR} it does the same on MovieLens.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Train BPR matrix factorisation on a generated dataset and compare it with popularity.")
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Search a catalogue with Lucene BM25, rerank the hits with a recommender and retrieve by the user's vector, side by side.",
+                "Generated data by default (no network); --data ml-100k:DIR for MovieLens."})
 public final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--users", defaultValue = "1200", description = "Users in the generated data (default ${DEFAULT-VALUE}).")
-    int users;
-    @Option(names = "--items", defaultValue = "600", description = "Items in the generated data (default ${DEFAULT-VALUE}).")
-    int items;
-    @Option(names = "--per-user", defaultValue = "25", description = "Interactions per user (default ${DEFAULT-VALUE}).")
-    int perUser;
-    @Option(names = "--dim", defaultValue = "32", description = "Embedding size (default ${DEFAULT-VALUE}).")
-    int dim;
-    @Option(names = "--epochs", defaultValue = "10", description = "Training epochs (default ${DEFAULT-VALUE}).")
-    int epochs;
-    @Option(names = "--batch", defaultValue = "512", description = "Mini-batch size (default ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--lr", defaultValue = "0.02", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
-    double lr;
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of data and training (default ${DEFAULT-VALUE}).")
+    @Option(names = "--data", paramLabel = "SPEC", defaultValue = "synthetic",
+            description = "'synthetic' (default) or MovieLens with titles: ml-100k:DIR, ml-1m:DIR.")
+    String data;
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the generated data and of training (default ${DEFAULT-VALUE}).")
     long seed;
+    @Option(names = "--users", defaultValue = "3", description = "How many users to show (default ${DEFAULT-VALUE}); picked with different favourite genres.")
+    int shownUsers;
+    @Option(names = "--user", paramLabel = "ID", description = "Show this user (repeatable) instead of picking.")
+    List<String> userIds;
+    @Option(names = "--query", paramLabel = "TEXT", description = "The query (repeatable: one per user, cycled); default: words that match every genre.")
+    List<String> queries;
+    @Option(names = "--model", defaultValue = "BPRMF", description = "The model, by registry name (default ${DEFAULT-VALUE}); kNN needs one with "
+            + "user and item vectors (BPRMF, iALS).")
+    String modelName;
+    @Option(names = "--epochs", defaultValue = "15", description = "Training epochs (default ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--depth", defaultValue = "200", description = "BM25 hits reranked per query (default ${DEFAULT-VALUE}).")
+    int depth;
+    @Option(names = {"-k", "--top"}, defaultValue = "10", description = "Results shown per list (default ${DEFAULT-VALUE}).")
+    int k;
+    @Option(names = "--combine", defaultValue = "blend:0.85", description = "How the model score combines with BM25: replace, blend:W, rrf[:K] "
+            + "(default ${DEFAULT-VALUE}).")
+    String combine;
+    @Option(names = "--work", paramLabel = "DIR", description = "Keep the index (DIR/index) and the model bundle (DIR/model) here, for "
+            + "'panrec search'; default: a temporary folder, removed at the end.")
+    Path work;
+    @Option(names = "--items", defaultValue = "3000", description = "Generated items (default ${DEFAULT-VALUE}).")
+    int items;
+    @Option(names = "--synthetic-users", defaultValue = "1500", description = "Generated users (default ${DEFAULT-VALUE}).")
+    int syntheticUsers;
+    @Option(names = "--per-user", defaultValue = "40", description = "Generated interactions per user (default ${DEFAULT-VALUE}).")
+    int perUser;
 
-    private PrintWriter out = new PrintWriter(System.out, true);
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
-    DemoCommand withOutput(PrintWriter writer) {
-        this.out = writer;
-        return this;
-    }
+    static final int WIDTH = 44;
 
-    /** What a run found: hit rates of the model and of popularity, and the loss of every epoch. */
-    record Result(double modelHitRate, double popularityHitRate, double[] losses) {
+    /** What was shown for one user: item ids of the three lists and how many of each are of a favourite genre. */
+    public record Shown(String user, String query, List<String> favourites, List<String> bm25, List<String> reranked, List<String> knn,
+                        int bm25Favourite, int rerankedFavourite, int knnFavourite) {
     }
 
     @Override
-    public Integer call() {
-        if (users < 2 || items < 20 || perUser < 3 || perUser >= items / 2 || dim < 1 || epochs < 1 || batch < 1) {
-            throw new IllegalArgumentException("demo: need users >= 2, items >= 20, 3 <= per-user < items/2, dim, epochs and batch >= 1");
-        }
-        run();
+    public Integer call() throws IOException {
+        run(spec.commandLine().getOut());
         return 0;
     }
 
-    Result run() {
-        SplittableRandom random = new SplittableRandom(seed);
-        int[][] history = generate(random);
-        // leave one out: the last interaction of each user is held out for testing
-        int[] heldOut = new int[users];
-        List<int[]> train = new ArrayList<>();
-        List<Set<Integer>> seen = new ArrayList<>();
-        int[] popularity = new int[items];
-        for (int u = 0; u < users; u++) {
-            int[] h = history[u];
-            heldOut[u] = h[h.length - 1];
-            Set<Integer> s = new HashSet<>();
-            for (int j = 0; j < h.length - 1; j++) {
-                train.add(new int[] {u, h[j]});
-                s.add(h[j]);
-                popularity[h[j]]++;
-            }
-            seen.add(s);
+    List<Shown> run(PrintWriter out) throws IOException {
+        if (shownUsers < 1 || epochs < 1 || depth < 1 || k < 1 || k > depth) {
+            throw new IllegalArgumentException("demo: need --users, --epochs, --depth >= 1 and 1 <= -k <= --depth");
         }
-        out.printf(Locale.ROOT, "panrec demo: %d users, %d items, %d training interactions, 1 held out per user%n",
-                users, items, train.size());
-        out.printf(Locale.ROOT, "backend: %s (see ./panrec backends)%n", Backends.current().name());
-        double popHr = popularityHitRate(popularity, seen, heldOut);
-        out.printf(Locale.ROOT, "popularity baseline  HR@10 %.3f%n", popHr);
-        out.printf(Locale.ROOT, "%5s  %9s  %7s  %12s%n", "epoch", "BPR loss", "HR@10", "samples/s");
+        Combination combination = Combination.parse(combine);
+        ModelRegistry registry = ModelRegistry.discover();
+        registry.get(modelName); // fail before generating anything
 
-        double[] losses = new double[epochs];
-        double hr = 0;
-        {
-            // sparse tables: each step's gradient holds only the rows of the batch, and Adam updates only those
-            Embedding userEmb = new Embedding(users, dim, -1, true, random);
-            Embedding itemEmb = new Embedding(items, dim, -1, true, random);
-            Init.normal(userEmb.weight(), 0, 0.1, random);
-            Init.normal(itemEmb.weight(), 0, 0.1, random);
-            Tensor userTable = userEmb.weight();
-            Tensor itemTable = itemEmb.weight();
-            List<Tensor> params = new ArrayList<>(userEmb.parameters());
-            params.addAll(itemEmb.parameters());
-            Adam adam = new Adam(params, lr);
-            int[] order = new int[train.size()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            for (int epoch = 0; epoch < epochs; epoch++) {
-                shuffle(order, random);
-                long start = System.nanoTime();
-                double lossSum = 0;
-                int batches = 0;
-                for (int from = 0; from < order.length; from += batch) {
-                    int n = Math.min(batch, order.length - from);
-                    long[] u = new long[n];
-                    long[] pos = new long[n];
-                    long[] neg = new long[n];
-                    for (int i = 0; i < n; i++) {
-                        int[] pair = train.get(order[from + i]);
-                        u[i] = pair[0];
-                        pos[i] = pair[1];
-                        int j;
-                        do {
-                            j = random.nextInt(items);
-                        } while (seen.get(pair[0]).contains(j));
-                        neg[i] = j;
-                    }
-                    try (Scope step = Scope.open("demo step")) {
-                        Tensor pu = userEmb.forward(Tensor.ofLongs(u, n));
-                        Tensor qi = itemEmb.forward(Tensor.ofLongs(pos, n));
-                        Tensor qj = itemEmb.forward(Tensor.ofLongs(neg, n));
-                        Tensor bpr = Losses.bpr(Linalg.rowDot(pu, qi), Linalg.rowDot(pu, qj));
-                        Tensor l2 = Elementwise.mul(Reductions.mean(Elementwise.add(Elementwise.add(
-                                Reductions.sum(Elementwise.mul(pu, pu), new int[] {1}, false),
-                                Reductions.sum(Elementwise.mul(qi, qi), new int[] {1}, false)),
-                                Reductions.sum(Elementwise.mul(qj, qj), new int[] {1}, false))), 2e-3f);
-                        Tensor loss = Elementwise.add(bpr, l2);
-                        adam.zeroGrad();
-                        loss.backward();
-                        adam.step();
-                        lossSum += bpr.item();
-                        batches++;
-                    }
-                }
-                double seconds = (System.nanoTime() - start) / 1e9;
-                hr = modelHitRate(userTable, itemTable, seen, heldOut);
-                losses[epoch] = lossSum / batches;
-                out.printf(Locale.ROOT, "%5d  %9.4f  %7.3f  %12.0f%n", epoch + 1, losses[epoch], hr, order.length / seconds);
-            }
-        }
-        out.printf(Locale.ROOT, "BPR-MF HR@10 %.3f vs popularity %.3f (%s)%n", hr, popHr,
-                hr > popHr ? "the model learned the users' tastes" : "no better than popularity: try more epochs");
-        return new Result(hr, popHr, losses);
-    }
+        long t0 = System.nanoTime();
+        DemoData d = DemoData.read(data, new SyntheticCatalog.Config(items, syntheticUsers, perUser, seed));
+        double generateMs = ms(t0);
+        out.printf(Locale.ROOT, "panrec demo: %s%n  %s%n", d.name(), d.about());
+        out.printf(Locale.ROOT, "backend: %s (./panrec backends lists them; PANREC_JAVA_OPTS=-Dpanrec.backend=NAME picks one)%n", Backends.current().name());
+        out.printf(Locale.ROOT, "  %-66s %10s%n", d.kind() == DemoData.Kind.SYNTHETIC ? "generate catalogue and interaction log" : "read " + data,
+                SearchSteps.millis(generateMs));
+        out.flush();
 
-    /**
-     * Users and items get hidden 4-d taste vectors; each user picks items by a Gumbel-top-k draw from
-     * softmax(taste match + item popularity), so both structure and popularity are there to learn.
-     */
-    private int[][] generate(SplittableRandom random) {
-        int k = 4;
-        double[][] ut = new double[users][k];
-        double[][] it = new double[items][k];
-        double[] bias = new double[items];
-        for (double[] row : ut) {
-            for (int j = 0; j < k; j++) {
-                row[j] = random.nextGaussian() * 1.5;
-            }
-        }
-        for (int i = 0; i < items; i++) {
-            for (int j = 0; j < k; j++) {
-                it[i][j] = random.nextGaussian();
-            }
-            bias[i] = random.nextGaussian();
-        }
-        int[][] history = new int[users][];
-        Integer[] idx = new Integer[items];
-        double[] key = new double[items];
-        for (int u = 0; u < users; u++) {
-            for (int i = 0; i < items; i++) {
-                double s = bias[i];
-                for (int j = 0; j < k; j++) {
-                    s += ut[u][j] * it[i][j];
-                }
-                key[i] = s - Math.log(-Math.log(random.nextDouble(1e-12, 1))); // Gumbel noise
-                idx[i] = i;
-            }
-            Arrays.sort(idx, (a, b) -> Double.compare(key[b], key[a]));
-            history[u] = new int[perUser];
-            for (int j = 0; j < perUser; j++) {
-                history[u][j] = idx[j];
-            }
-            // a random order stands in for time, so the held-out item is not always the best match
-            shuffle(history[u], random);
-        }
-        return history;
-    }
+        t0 = System.nanoTime();
+        SearchSteps.Trained trained = SearchSteps.train(registry, modelName, d, epochs, seed, null);
+        out.printf(Locale.ROOT, "  %-66s %10s%n", String.format(Locale.ROOT, "train %s on %d interactions (%d epochs, last loss %.4f)",
+                trained.model().settings().owner(), d.log().size(), trained.result().epochs(), trained.lastLoss()), SearchSteps.millis(ms(t0)));
+        out.flush();
 
-    private double popularityHitRate(int[] popularity, List<Set<Integer>> seen, int[] heldOut) {
-        float[] scores = new float[items];
-        for (int i = 0; i < items; i++) {
-            scores[i] = popularity[i];
+        VectorModel vectors = null;
+        String noKnn = null;
+        try {
+            vectors = VectorModel.of(trained.model());
+        } catch (IllegalArgumentException e) {
+            noKnn = e.getMessage();
         }
-        int hits = 0;
-        for (int u = 0; u < users; u++) {
-            hits += inTopTen(scores, seen.get(u), heldOut[u]) ? 1 : 0;
-        }
-        return hits / (double) users;
-    }
 
-    private double modelHitRate(Tensor userTable, Tensor itemTable, List<Set<Integer>> seen, int[] heldOut) {
-        try (Autograd.NoGrad off = Autograd.noGrad(); Scope s = Scope.open("demo eval")) {
-            float[] all = Linalg.matmul(userTable, itemTable.t()).toFloatArray();
-            int hits = 0;
-            float[] row = new float[items];
-            for (int u = 0; u < users; u++) {
-                System.arraycopy(all, u * items, row, 0, items);
-                hits += inTopTen(row, seen.get(u), heldOut[u]) ? 1 : 0;
+        Path tmp = work == null ? Files.createTempDirectory("panrec-demo") : null;
+        Path root = work != null ? work : tmp;
+        try {
+            Path indexDir = root.resolve("index");
+            t0 = System.nanoTime();
+            int withVectors;
+            try (Directory dir = FSDirectory.open(indexDir)) {
+                withVectors = SearchSteps.index(dir, d.catalogue(), vectors, d.log().items());
             }
-            return hits / (double) users;
+            out.printf(Locale.ROOT, "  %-66s %10s%n", "index " + d.catalogue().size() + " items" + (vectors == null ? "" : ", " + withVectors
+                    + " with a " + vectors.dimension() + "-d vector") + " (Lucene " + org.apache.lucene.util.Version.LATEST + ")", SearchSteps.millis(ms(t0)));
+            if (work != null) {
+                t0 = System.nanoTime();
+                Bundle.save(root.resolve("model"), trained.model(), d.log().users(), d.log().items());
+                out.printf(Locale.ROOT, "  %-66s %10s%n", "save the model bundle to " + root.resolve("model"), SearchSteps.millis(ms(t0)));
+            }
+            out.flush();
+            try (Directory dir = FSDirectory.open(indexDir); DirectoryReader reader = DirectoryReader.open(dir)) {
+                return show(out, d, trained, combination, new IndexSearcher(reader), vectors, noKnn);
+            }
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
         }
     }
 
-    /** Whether the held-out item ranks in the top 10 of the items the user has not trained on (ties count against it). */
-    private static boolean inTopTen(float[] scores, Set<Integer> seen, int target) {
-        float t = scores[target];
-        int better = 0;
-        for (int i = 0; i < scores.length; i++) {
-            if (i != target && !seen.contains(i) && scores[i] >= t) {
-                better++;
-                if (better >= 10) {
-                    return false;
-                }
+    private List<Shown> show(PrintWriter out, DemoData d, SearchSteps.Trained trained, Combination combination, IndexSearcher searcher,
+                             VectorModel vectors, String noKnn) throws IOException {
+        RerankModel reranker = RerankModel.builder(trained.model(), d.log().items()).users(d.log().users()).combination(combination).build();
+        VectorRetriever retriever = vectors == null ? null : new VectorRetriever(vectors, d.log().users());
+        List<String> users = userIds != null && !userIds.isEmpty() ? userIds : d.pickUsers(shownUsers);
+        List<String> qs = queries != null && !queries.isEmpty() ? queries : d.defaultQueries();
+        String model = trained.model().settings().owner();
+        List<Shown> shown = new ArrayList<>();
+        for (int n = 0; n < users.size(); n++) {
+            String user = users.get(n);
+            int u = d.log().users().indexOf(user);
+            if (u < 0) {
+                throw new IllegalArgumentException("user '" + user + "' is not in the data (ids look like '" + d.log().users().id(0) + "')");
             }
+            String query = qs.get(n % qs.size());
+            Map<String, Double> shares = d.genreShares(u);
+            List<String> favourites = d.favouriteGenres(u);
+            out.println();
+            out.printf(Locale.ROOT, "user %s — favourite genres: %s (share of the %d items in their history); query \"%s\"%n", user,
+                    String.join(", ", shares.entrySet().stream().limit(3).map(e -> String.format(Locale.ROOT, "%s %.0f%%", e.getKey(), 100 * e.getValue()))
+                            .toList()), d.log().userCounts()[u], query);
+
+            Query text = CatalogQueries.text(query);
+            UserContext who = UserContext.user(user);
+            TopDocs bm25 = searcher.search(text, depth);
+            Reranking reranking = reranker.rescorer(who).rerank(searcher, bm25);
+            TopDocs reranked = reranking.top(k);
+            TopDocs knn = retriever == null ? null : retriever.retrieve(searcher, who, k, text);
+            // the first calls include class loading and compilation: time what a running service sees
+            double bm25Ms = medianMs(() -> searcher.search(text, depth));
+            double rerankMs = medianMs(() -> reranker.rescorer(who).rescore(searcher, bm25, k));
+            double knnMs = retriever == null ? Double.NaN : medianMs(() -> retriever.retrieve(searcher, who, k, text));
+            List<CatalogItem> a = items(searcher, bm25, k);
+            List<CatalogItem> b = items(searcher, reranked, k);
+            List<CatalogItem> c = knn == null ? List.of() : items(searcher, knn, k);
+            out.println("   " + SearchSteps.fit(String.format(Locale.ROOT, "BM25 top %d of %d hits", a.size(), bm25.totalHits.value()), WIDTH) + " | "
+                    + SearchSteps.fit(String.format(Locale.ROOT, "those %d hits reranked: %s, %s", bm25.scoreDocs.length, model, combination), WIDTH) + " | "
+                    + (knn == null ? "kNN: not available" : "kNN by the user's vector, matching the query"));
+            int rows = Math.max(a.size(), Math.max(b.size(), c.size()));
+            for (int r = 0; r < rows; r++) {
+                out.printf(Locale.ROOT, "%2d %s | %s | %s%n", r + 1, cell(a, r, favourites), cell(b, r, favourites),
+                        c.isEmpty() ? "" : cell(c, r, favourites).stripTrailing());
+            }
+            int fa = favouriteCount(a, favourites);
+            int fb = favouriteCount(b, favourites);
+            int fc = favouriteCount(c, favourites);
+            out.println("   " + SearchSteps.fit(String.format(Locale.ROOT, "* favourite genre: %d of %d", fa, a.size()), WIDTH) + " | "
+                    + SearchSteps.fit(String.format(Locale.ROOT, "* favourite genre: %d of %d", fb, b.size()), WIDTH) + " | "
+                    + (knn == null ? noKnn : String.format(Locale.ROOT, "* favourite genre: %d of %d", fc, c.size())));
+            out.printf(Locale.ROOT, "   time (median of %d runs after the first): BM25 search %s, rerank %d hits %s%s%n", REPEATS,
+                    SearchSteps.millis(bm25Ms), bm25.scoreDocs.length, SearchSteps.millis(rerankMs), knn == null ? "" : ", kNN " + SearchSteps.millis(knnMs));
+            out.flush();
+            shown.add(new Shown(user, query, favourites, ids(a), ids(b), ids(c), fa, fb, fc));
         }
-        return true;
+        out.println();
+        out.println("* marks an item of one of the user's two favourite genres. The same BM25 hits, reranked, move the user's genres up;");
+        out.println("kNN finds them directly among all items matching the query. Step by step: panrec index, panrec search (see --help).");
+        out.flush();
+        return shown;
     }
 
-    private static void shuffle(int[] a, SplittableRandom random) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int tmp = a[i];
-            a[i] = a[j];
-            a[j] = tmp;
+    static final int REPEATS = 21;
+
+    private interface Step {
+        Object run() throws IOException;
+    }
+
+    private static double medianMs(Step step) throws IOException {
+        double[] t = new double[REPEATS];
+        for (int i = 0; i < REPEATS; i++) {
+            long t0 = System.nanoTime();
+            step.run();
+            t[i] = ms(t0);
+        }
+        java.util.Arrays.sort(t);
+        return t[REPEATS / 2];
+    }
+
+    private static String cell(List<CatalogItem> list, int r, List<String> favourites) {
+        return r < list.size() ? SearchSteps.cell(list.get(r), favourites, WIDTH) : " ".repeat(WIDTH);
+    }
+
+    private static List<CatalogItem> items(IndexSearcher searcher, TopDocs docs, int k) throws IOException {
+        List<CatalogItem> out = new ArrayList<>();
+        for (ScoreDoc sd : docs.scoreDocs) {
+            if (out.size() == k) {
+                break;
+            }
+            out.add(CatalogQueries.read(searcher, sd.doc));
+        }
+        return out;
+    }
+
+    private static int favouriteCount(List<CatalogItem> items, List<String> favourites) {
+        int n = 0;
+        for (CatalogItem item : items) {
+            if (item.genres().stream().anyMatch(favourites::contains)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static List<String> ids(List<CatalogItem> items) {
+        return items.stream().map(CatalogItem::id).toList();
+    }
+
+    private static double ms(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.panrec.lucene;
 
 import io.panrec.autograd.Autograd;
+import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.Recommender;
+import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 import org.apache.lucene.index.VectorSimilarityFunction;
 
@@ -53,6 +56,71 @@ public interface VectorModel {
                 return row(items, item);
             }
         };
+    }
+
+    /**
+     * The state-dict names of the user and item tables of the models whose score is their dot product:
+     * BPRMF's embeddings ({@code userFactors.weight}) and iALS's factors ({@code userFactors}).
+     */
+    java.util.List<java.util.List<String>> KNOWN_TABLES = java.util.List.of(
+            java.util.List.of("userFactors.weight", "itemFactors.weight"),
+            java.util.List.of("userFactors", "itemFactors"));
+
+    /**
+     * The vectors of a trained model whose score is the dot product of a user and an item vector (BPRMF,
+     * iALS): its two tables are found in its state dict by name ({@link #KNOWN_TABLES}), and the claim is
+     * checked by comparing the model's {@code predict} with the dot products of a few user-item pairs.
+     *
+     * @throws IllegalArgumentException if the model has no such tables, or its scores are not their dot
+     *                                  products (e.g. BiasedMF adds biases, NeuMF is not a dot product);
+     *                                  the message names models that fit
+     */
+    static VectorModel of(Recommender model) {
+        java.util.Map<String, Tensor> state = model.stateDict();
+        String name = model.settings().owner();
+        for (java.util.List<String> names : KNOWN_TABLES) {
+            Tensor users = state.get(names.get(0));
+            Tensor items = state.get(names.get(1));
+            if (users == null || items == null) {
+                continue;
+            }
+            VectorModel v = ofTables(users, items);
+            checkDotProduct(model, v, name);
+            return v;
+        }
+        throw new IllegalArgumentException("model " + name + " has no user and item vectors whose dot product is its score (kNN retrieval "
+                + "needs them); train BPRMF or iALS for retrieval");
+    }
+
+    private static void checkDotProduct(Recommender model, VectorModel v, String name) {
+        int nu = model.schema().numUsers();
+        int ni = model.schema().numItems();
+        int pairs = Math.min(4, Math.min(nu, ni));
+        long[] us = new long[pairs];
+        long[] is = new long[pairs];
+        for (int k = 0; k < pairs; k++) {
+            us[k] = (long) k * (nu - 1) / Math.max(1, pairs - 1);
+            is[k] = (long) (pairs - 1 - k) * (ni - 1) / Math.max(1, pairs - 1);
+        }
+        float[] predicted;
+        try (var _ = Autograd.noGrad(); var _ = Scope.open("vector check")) {
+            predicted = model.predict(new Batch().put(Batch.USERS, Tensor.ofLongs(us)).put(Batch.ITEMS, Tensor.ofLongs(is))).toFloatArray();
+        }
+        for (int k = 0; k < pairs; k++) {
+            float[] a = v.userVector((int) us[k]);
+            float[] b = v.itemVector((int) is[k]);
+            double dot = 0;
+            double scale = 0;
+            for (int j = 0; j < a.length; j++) {
+                dot += (double) a[j] * b[j];
+                scale += Math.abs((double) a[j] * b[j]);
+            }
+            if (Math.abs(dot - predicted[k]) > 1e-4 * (1 + scale)) {
+                throw new IllegalArgumentException("model " + name + ": its score of user " + us[k] + " and item " + is[k] + " is "
+                        + predicted[k] + " but the dot product of their vectors is " + dot + "; kNN retrieval needs a model whose score is "
+                        + "that dot product (BPRMF, iALS)");
+            }
+        }
     }
 
     private static float[] row(Tensor table, int r) {

@@ -37,24 +37,13 @@ class CliTest {
     }
 
     @Test
-    void demoTrainsAModelThatBeatsPopularity() {
-        StringWriter out = new StringWriter();
-        DemoCommand demo = new DemoCommand().withOutput(new PrintWriter(out));
-        new CommandLine(demo).parseArgs("--users", "300", "--items", "120", "--per-user", "15", "--epochs", "4", "--dim", "16",
-                "--batch", "256", "--lr", "0.03");
-        DemoCommand.Result r = demo.run();
-        assertTrue(r.losses()[r.losses().length - 1] < r.losses()[0] * 0.7, "loss falls: " + out);
-        assertTrue(r.modelHitRate() > r.popularityHitRate(), "model beats popularity: " + out);
-    }
-
-    @Test
     void badArgumentsGetOneClearLine() {
         StringWriter err = new StringWriter();
         CommandLine cl = PanrecCli.commandLine();
         cl.setErr(new PrintWriter(err));
         cl.setOut(new PrintWriter(new StringWriter()));
-        int code = cl.execute("demo", "--users", "1");
+        int code = cl.execute("demo", "--users", "0");
         assertEquals(2, code);
-        assertTrue(err.toString().contains("demo: need users >= 2"), err.toString());
+        assertTrue(err.toString().contains("demo: need --users"), err.toString());
     }
 }

@@ -82,6 +82,20 @@ public final class VectorBackend extends DelegatingBackend {
         return true;
     }
 
+    /**
+     * The lanes of {@code v} added in lane order. {@code reduceLanes(ADD)} leaves the order open, and the
+     * compiled intrinsic and the interpreted fallback do differ: the same input then sums to results a few
+     * ulps apart depending on whether the calling code was compiled yet, and search threads disagreed with
+     * the thread that ran first. A fixed order costs a few adds per reduced row.
+     */
+    static float sumLanes(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < L; i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     private static FloatVector load(MemorySegment s, long element) {
         return FloatVector.fromMemorySegment(S, s, element * 4, NATIVE);
     }
@@ -514,7 +528,7 @@ public final class VectorBackend extends DelegatingBackend {
         }
         FloatVector acc = combine(op, combine(op, a0, a1), combine(op, a2, a3));
         float res = switch (op) {
-            case SUM, MEAN -> acc.reduceLanes(VectorOperators.ADD);
+            case SUM, MEAN -> sumLanes(acc);
             case MAX -> acc.reduceLanes(VectorOperators.MAX);
             case MIN -> acc.reduceLanes(VectorOperators.MIN);
         };
@@ -608,7 +622,7 @@ public final class VectorBackend extends DelegatingBackend {
             }
             vsum = vsum.add(e);
         }
-        float sum = vsum.reduceLanes(VectorOperators.ADD);
+        float sum = sumLanes(vsum);
         for (; i < n; i++) {
             float e = (float) Math.exp(sx.getAtIndex(F, xb + i) - max);
             if (!log) {
@@ -696,7 +710,7 @@ public final class VectorBackend extends DelegatingBackend {
             FloatVector g = load(sg, gb + i);
             vdot = log ? vdot.add(g) : g.fma(load(sy, yb + i), vdot);
         }
-        float dot = vdot.reduceLanes(VectorOperators.ADD);
+        float dot = sumLanes(vdot);
         for (; i < n; i++) {
             float g = sg.getAtIndex(F, gb + i);
             dot += log ? g : g * sy.getAtIndex(F, yb + i);
@@ -798,10 +812,26 @@ public final class VectorBackend extends DelegatingBackend {
         MemorySegment st = table.segment();
         MemorySegment so = out.segment();
         MemorySegment si = indices.segment();
+        if (d > 64) {
+            for (int i = 0; i < n; i++) {
+                long row = index(indices, si, i);
+                MemorySegment.copy(st, (table.offset() + row * table.stride(0)) * 4, so,
+                        (out.offset() + i * out.stride(0)) * 4, d * 4L);
+            }
+            return;
+        }
+        // embedding rows are short (8 to 64 floats): a few vector moves per row cost less than the checks
+        // and dispatch of one MemorySegment.copy call, which dominated gathering the rows of a rerank batch
         for (int i = 0; i < n; i++) {
-            long row = index(indices, si, i);
-            MemorySegment.copy(st, (table.offset() + row * table.stride(0)) * 4, so,
-                    (out.offset() + i * out.stride(0)) * 4, d * 4L);
+            long from = table.offset() + index(indices, si, i) * table.stride(0);
+            long to = out.offset() + i * out.stride(0);
+            int j = 0;
+            for (; j <= d - L; j += L) {
+                store(load(st, from + j), so, to + j);
+            }
+            for (; j < d; j++) {
+                so.setAtIndex(F, to + j, st.getAtIndex(F, from + j));
+            }
         }
     }
 
@@ -1171,7 +1201,7 @@ public final class VectorBackend extends DelegatingBackend {
                 FloatVector z = load(xs, xo + j).sub(vmu);
                 vvar = z.fma(z, vvar);
             }
-            float var = vvar.reduceLanes(VectorOperators.ADD);
+            float var = sumLanes(vvar);
             for (; j < d; j++) {
                 float z = xs.getAtIndex(F, xo + j) - mu;
                 var += z * z;
