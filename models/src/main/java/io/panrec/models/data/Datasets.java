@@ -13,11 +13,15 @@ import java.util.Locale;
  *   <li>{@code ml-100k:DIR}, {@code ml-1m:DIR}, {@code ml-latest:DIR} — the {@link MovieLens} folders;</li>
  *   <li>{@code csv:FILE}, {@code tsv:FILE} — a delimited file with a header, whose columns are given
  *       separately ({@link DelimitedFormat.Columns#parse}).</li>
+ *   <li>{@code sessions:FILE}, {@code diginetica:FILE} — session clicks ({@link Sessions}): a
+ *       {@code session,item,time} file, or DIGINETICA's {@code train-item-views.csv}; the sessions are
+ *       the "users".</li>
  * </ul>
  */
 public final class Datasets {
     /** The kinds {@link #read} understands, in the order to list them. */
-    public static final List<String> KINDS = List.of("ml-100k", "ml-1m", "ml-latest", "csv", "tsv");
+    public static final List<String> KINDS = List.of("ml-100k", "ml-1m", "ml-latest", "csv", "tsv",
+            "sessions", "diginetica");
 
     private Datasets() {
     }
@@ -52,6 +56,8 @@ public final class Datasets {
                 }
                 yield DelimitedReader.read(path, kind.equals("csv") ? DelimitedFormat.csv(columns) : DelimitedFormat.tsv(columns), options);
             }
+            case "sessions" -> Sessions.readDelimited(path, options);
+            case "diginetica" -> Sessions.readDiginetica(path, options);
             default -> throw new IllegalArgumentException("unknown data kind '" + kind + "' in '" + spec + "'; known kinds: "
                     + String.join(", ", KINDS));
         };
