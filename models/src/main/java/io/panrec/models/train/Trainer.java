@@ -293,6 +293,7 @@ public final class Trainer {
 
         Batches batches = null;
         EntityBatches entities = null;
+        BatchSource own = null;
         switch (plan.sampling()) {
             case PLAIN -> batches = Batches.over(train).plain().batchSize(plan.batchSize()).seed(plan.seed()).build();
             case PAIRWISE -> batches = Batches.over(train).pairwise(sampler(), plan.negatives()).batchSize(plan.batchSize())
@@ -303,7 +304,15 @@ public final class Trainer {
             case BY_USER -> entities = new EntityBatches(train, false, plan.batchSize(), plan.seed());
             case NONE -> {
             }
+            case MODEL -> {
+                if (!(model instanceof Trainable t)) {
+                    throw new IllegalArgumentException(model.settings().owner() + " cannot make its own batches (a MODEL plan needs a "
+                            + Trainable.class.getSimpleName() + ")");
+                }
+                own = t.batches(train, plan);
+            }
         }
+        double clipNorm = model instanceof Trainable t ? t.gradientClipNorm() : 0;
 
         boolean stopped = state.badEpochs > 0 && validation != null && validation.patience() > 0
                 && state.badEpochs >= validation.patience();
@@ -324,6 +333,9 @@ public final class Trainer {
                 if (batches != null) {
                     it = batches.epoch(epoch);
                     count = batches.batchesPerEpoch();
+                } else if (own != null) {
+                    it = own.epoch(epoch);
+                    count = own.batchesPerEpoch();
                 } else {
                     it = entities.epoch(epoch);
                     count = entities.batchesPerEpoch();
@@ -350,6 +362,9 @@ public final class Trainer {
                                     + ") or check the data");
                         }
                         l.backward();
+                        if (clipNorm > 0) {
+                            io.panrec.optim.GradClip.clipByGlobalNorm(model.parameters(), clipNorm);
+                        }
                         optimizer.step();
                         sum += value * batch.size();
                         samples += batch.size();
