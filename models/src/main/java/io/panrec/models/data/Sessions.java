@@ -7,10 +7,8 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Session data: clicks (or views) grouped by an anonymous session, read into {@link Interactions} whose
@@ -277,30 +275,40 @@ public final class Sessions {
         if (!data.hasTimestamps()) {
             throw new IllegalArgumentException("session preprocessing needs timestamps to order the clicks and split by day");
         }
-        int[][] seqs = sequences(data);
-        long[] last = new long[seqs.length];
-        Arrays.fill(last, Long.MIN_VALUE);
+        // each session's rows in time order
+        int[] order = Splits.timeOrder(data);
+        int[] counts = new int[data.numUsers()];
         for (int r = 0; r < data.size(); r++) {
-            last[data.user(r)] = Math.max(last[data.user(r)], data.timestamp(r));
+            counts[data.user(r)]++;
+        }
+        int[][] rows = new int[counts.length][];
+        for (int u = 0; u < counts.length; u++) {
+            rows[u] = new int[counts[u]];
+        }
+        int[] fill = new int[counts.length];
+        for (int r : order) {
+            rows[data.user(r)][fill[data.user(r)]++] = r;
         }
         // 1. short sessions; 2. rare items (counted over the remaining sessions); 3. short sessions again
         int[] support = new int[data.numItems()];
-        for (int[] s : seqs) {
+        for (int[] s : rows) {
             if (s.length >= p.minSessionLength()) {
-                for (int i : s) {
-                    support[i]++;
+                for (int r : s) {
+                    support[data.item(r)]++;
                 }
             }
         }
-        int[][] kept = new int[seqs.length][];
+        int[][] kept = new int[rows.length][];
+        long[] last = new long[rows.length]; // the time of a session's last kept click decides its part, as GRU4Rec's code
         long maxTime = Long.MIN_VALUE;
-        for (int s = 0; s < seqs.length; s++) {
-            if (seqs[s].length < p.minSessionLength()) {
+        for (int s = 0; s < rows.length; s++) {
+            if (rows[s].length < p.minSessionLength()) {
                 continue;
             }
-            int[] filtered = Arrays.stream(seqs[s]).filter(i -> support[i] >= p.minItemSupport()).toArray();
+            int[] filtered = Arrays.stream(rows[s]).filter(r -> support[data.item(r)] >= p.minItemSupport()).toArray();
             if (filtered.length >= p.minSessionLength()) {
                 kept[s] = filtered;
+                last[s] = data.timestamp(filtered[filtered.length - 1]);
                 maxTime = Math.max(maxTime, last[s]);
             }
         }
@@ -310,57 +318,36 @@ public final class Sessions {
         Vocabulary items = new Vocabulary(data.items().name());
         int[] itemMap = new int[data.numItems()];
         Arrays.fill(itemMap, -1);
-        List<int[]> parts = new ArrayList<>(); // {part, session} pairs; part 0 train, 1 validation, 2 test
         // training sessions first, so that the item vocabulary is the training items'
-        for (int s = 0; s < seqs.length; s++) {
+        List<int[]> parts = new ArrayList<>(); // {part, session}: part 0 train, 1 validation, 2 test
+        for (int s = 0; s < rows.length; s++) {
             if (kept[s] != null && last[s] <= validFrom) {
-                for (int i : kept[s]) {
-                    if (itemMap[i] < 0) {
-                        itemMap[i] = items.add(data.items().id(i));
+                for (int r : kept[s]) {
+                    if (itemMap[data.item(r)] < 0) {
+                        itemMap[data.item(r)] = items.add(data.items().id(data.item(r)));
                     }
                 }
                 parts.add(new int[] {0, s});
             }
         }
-        for (int s = 0; s < seqs.length; s++) {
+        for (int s = 0; s < rows.length; s++) {
             if (kept[s] != null && last[s] > validFrom) {
                 parts.add(new int[] {last[s] > testFrom ? 2 : 1, s});
             }
         }
-        Map<Integer, Integer> sessionIndex = new HashMap<>();
         Interactions.Builder[] out = new Interactions.Builder[3];
         for (int k = 0; k < 3; k++) {
             out[k] = Interactions.builder(sessions, items, false, true);
         }
-        // rows keep their original timestamps, so sequences() orders them as in the file
-        int[] order = Splits.timeOrder(data);
-        List<List<Integer>> rowsBySession = new ArrayList<>();
-        for (int s = 0; s < seqs.length; s++) {
-            rowsBySession.add(null);
-        }
-        for (int r : order) {
-            int s = data.user(r);
-            if (kept[s] != null) {
-                if (rowsBySession.get(s) == null) {
-                    rowsBySession.set(s, new ArrayList<>());
-                }
-                rowsBySession.get(s).add(r);
-            }
-        }
         for (int[] ps : parts) {
             int s = ps[1];
-            List<Integer> rows = new ArrayList<>();
-            for (int r : rowsBySession.get(s)) {
-                int it = itemMap[data.item(r)];
-                if (support[data.item(r)] >= p.minItemSupport() && it >= 0) {
-                    rows.add(r);
-                }
+            // held-out clicks on items unseen in training go; rows keep their timestamps, so the order stays the file's
+            int[] known = Arrays.stream(kept[s]).filter(r -> itemMap[data.item(r)] >= 0).toArray();
+            if (known.length < p.minSessionLength()) {
+                continue;
             }
-            if (rows.size() < p.minSessionLength()) {
-                continue; // a held-out session that lost its items unseen in training
-            }
-            int idx = sessionIndex.computeIfAbsent(s, x -> sessions.add(data.users().id(x)));
-            for (int r : rows) {
+            int idx = sessions.add(data.users().id(s));
+            for (int r : known) {
                 out[ps[0]].addIndices(idx, itemMap[data.item(r)], 1f, data.timestamp(r));
             }
         }

@@ -44,6 +44,29 @@ public final class NextItemProtocol {
         return new NextItemProtocol(Sessions.nextItemCases(heldOut), heldOut.numItems(), ks);
     }
 
+    /**
+     * The cases of a split's test part, each held-out item predicted from everything before it: the
+     * user's known items (training and validation, by time) followed by the user's earlier test items.
+     * For a session split the test sessions are new, so a case's prefix is the session so far; for a
+     * leave-one-out split each user gives one case, the whole known history predicting the test item.
+     */
+    public static NextItemProtocol test(io.panrec.models.data.Split split, int... ks) {
+        int[][] known = Sessions.sequences(split.known());
+        int[][] held = Sessions.sequences(split.test());
+        java.util.List<Sessions.Case> cases = new java.util.ArrayList<>();
+        for (int u = 0; u < held.length; u++) {
+            int[] history = known[u];
+            for (int item : held[u]) {
+                if (history.length > 0) {
+                    cases.add(new Sessions.Case(u, history, item));
+                }
+                history = java.util.Arrays.copyOf(history, history.length + 1);
+                history[history.length - 1] = item;
+            }
+        }
+        return new NextItemProtocol(cases, split.test().numItems(), ks);
+    }
+
     /** The number of (prefix, target) cases. */
     public int cases() {
         return cases.size();
