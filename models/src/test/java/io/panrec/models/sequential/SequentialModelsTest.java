@@ -238,6 +238,20 @@ class SequentialModelsTest {
             assertArrayEquals(bySeq, byUser, 1e-6f);
             float[][] viaScorer = SequenceScorers.of(sized).scoreAll(new int[][] {SESSIONS[2]}, 10);
             assertArrayEquals(bySeq, viaScorer[0], 1e-6f);
+            // what Lucene reranking sends (CandidateEncoder.history): the session repeated per candidate, and the candidates
+            long[] candidates = {7, 0, 3};
+            long[] rows = new long[3 * 4];
+            for (int r = 0; r < 3; r++) {
+                for (int j = 0; j < 4; j++) {
+                    rows[r * 4 + j] = SESSIONS[2][j];
+                }
+            }
+            Batch rerank = new Batch().put(Batch.SEQUENCES, Tensor.ofLongs(rows, 3, 4)).put(Batch.LENGTHS, Tensor.ofLongs(new long[] {4, 4, 4}))
+                    .put(Batch.ITEMS, Tensor.ofLongs(candidates));
+            float[] pairs = sized.predict(rerank).toFloatArray();
+            for (int r = 0; r < 3; r++) {
+                assertEquals(bySeq[(int) candidates[r]], pairs[r], 1e-5f);
+            }
             Batch bad = SequenceScorers.batchOf(new int[][] {{1, 2}}, 50).put(Batch.LENGTHS, Tensor.ofLongs(new long[] {0}));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> sized.fullSortPredict(bad));
             assertTrue(e.getMessage().contains("empty"), e.getMessage());

@@ -92,7 +92,7 @@ public final class BenchSessionsCommand implements Callable<Integer> {
                 };
             };
             EvaluationResult e = protocol.evaluate(scorer);
-            print(out, name, e.metric("Recall@20"), e.metric("MRR@20"), r);
+            print(out, name, e.metric("Recall@20"), e.metric("MRR@20"), r, !model.parameters().isEmpty());
         }
         if (looData != null) {
             leaveOneOut(out, registry);
@@ -133,9 +133,11 @@ public final class BenchSessionsCommand implements Callable<Integer> {
         return s.withAssignments(own);
     }
 
-    private static void print(PrintWriter out, String name, double recall, double mrr, TrainingResult r) {
+    /** Samples per second only for gradient-trained models (a counting fit has no comparable samples). */
+    private static void print(PrintWriter out, String name, double recall, double mrr, TrainingResult r, boolean gradient) {
         out.printf(Locale.ROOT, "%-8s %10.4f %10.4f %8d %10.1f %12s %s%n", name, recall, mrr, r.epochs(), seconds(r),
-                Double.isNaN(samplesPerSecond(r)) ? "-" : String.format(Locale.ROOT, "%.0f", samplesPerSecond(r)), r.last().backend());
+                !gradient || Double.isNaN(samplesPerSecond(r)) ? "-" : String.format(Locale.ROOT, "%.0f", samplesPerSecond(r)),
+                r.last().backend());
     }
 
     private static double seconds(TrainingResult r) {
