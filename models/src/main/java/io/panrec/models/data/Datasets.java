@@ -29,8 +29,9 @@ public final class Datasets {
     /**
      * Reads {@code spec} ({@code KIND:PATH}).
      *
-     * @param columns for csv and tsv: which columns hold user, item, rating and timestamp; ignored (may be
-     *                null) for the MovieLens kinds
+     * @param columns for csv and tsv: which columns hold user, item, rating and timestamp; for sessions:
+     *                the session (user), item and time (timestamp) columns, or null to recognise
+     *                {@code session,item,time}; ignored (may be null) for the other kinds
      * @throws IllegalArgumentException for an unknown kind (the message lists the known ones) or a csv/tsv
      *                                  spec without columns
      * @throws NoSuchFileException      if the path does not exist
@@ -56,7 +57,7 @@ public final class Datasets {
                 }
                 yield DelimitedReader.read(path, kind.equals("csv") ? DelimitedFormat.csv(columns) : DelimitedFormat.tsv(columns), options);
             }
-            case "sessions" -> Sessions.readDelimited(path, options);
+            case "sessions" -> Sessions.readDelimited(path, columns, options);
             case "diginetica" -> Sessions.readDiginetica(path, options);
             default -> throw new IllegalArgumentException("unknown data kind '" + kind + "' in '" + spec + "'; known kinds: "
                     + String.join(", ", KINDS));

@@ -23,7 +23,7 @@ import java.util.Locale;
  *       session started, so the timestamp is {@code day * 86 400 000 + timeframe}.</li>
  *   <li>{@link #readDelimited} — a generic file with a header naming a session, an item and a time column
  *       ({@code session,item,time}; GRU4Rec's {@code SessionId ItemId Time} and a few spellings are
- *       recognised, see {@link #SESSION_NAMES}), separated by tabs, commas or semicolons (whichever the
+ *       recognised, see {@link #SESSION_NAMES}, or the names given as columns), separated by tabs, commas or semicolons (whichever the
  *       header uses). The time is in seconds since 1970 and may have a fraction.</li>
  * </ul>
  * Malformed lines (wrong number of fields, empty ids, a time or date that does not parse) throw a
@@ -119,6 +119,18 @@ public final class Sessions {
 
     /** Reads a generic session file with a {@code session,item,time} header (see the class comment). */
     public static Dataset readDelimited(Path file, ReadOptions options) throws IOException {
+        return readDelimited(file, null, options);
+    }
+
+    /**
+     * Reads a generic session file whose columns are named by {@code columns}: {@code user} names the
+     * session column, {@code item} the item and {@code timestamp} the time (seconds since 1970); null
+     * recognises the names of the class comment.
+     */
+    public static Dataset readDelimited(Path file, DelimitedFormat.Columns columns, ReadOptions options) throws IOException {
+        if (columns != null && columns.timestamp() == null) {
+            throw new IllegalArgumentException("session data needs a time column to order the clicks: add timestamp=COLUMN to the columns");
+        }
         Interactions.Builder b = Interactions.builder(new Vocabulary("sessions"), new Vocabulary("items"), false, true);
         RecordSource src = new RecordSource(file, options);
         String[] delimiter = {null};
@@ -127,8 +139,10 @@ public final class Sessions {
             if (layout[0] == null) {
                 delimiter[0] = text.indexOf('\t') >= 0 ? "\t" : text.indexOf(';') >= 0 ? ";" : ",";
                 String[] names = Csv.splitPlain(text, delimiter[0]);
-                layout[0] = new int[] {column(src, line, names, SESSION_NAMES, "session"), column(src, line, names, ITEM_NAMES, "item"),
-                        column(src, line, names, TIME_NAMES, "time"), names.length};
+                layout[0] = new int[] {column(src, line, names, columns == null ? SESSION_NAMES : List.of(columns.user().toLowerCase(Locale.ROOT)), "session"),
+                        column(src, line, names, columns == null ? ITEM_NAMES : List.of(columns.item().toLowerCase(Locale.ROOT)), "item"),
+                        column(src, line, names, columns == null ? TIME_NAMES : List.of(columns.timestamp().toLowerCase(Locale.ROOT)), "time"),
+                        names.length};
                 return;
             }
             int[] at = layout[0];

@@ -82,6 +82,14 @@ class SessionsTest {
         assertEquals(2, d.interactions().size());
         assertEquals(3, d.report().skipped());
 
+        Path named = tmp.resolve("named.csv");
+        Files.writeString(named, "visit,product,at\nv1,p1,10\nv1,p2,11\n");
+        Interactions n = Datasets.read("sessions:" + named, DelimitedFormat.Columns.parse("user=visit,item=product,timestamp=at"),
+                ReadOptions.STRICT).interactions();
+        assertEquals(List.of("p1", "p2"), ids(n, Sessions.sequences(n)[0]));
+        assertThrows(IllegalArgumentException.class, () -> Sessions.readDelimited(named, DelimitedFormat.Columns.parse("user=visit,item=product"),
+                ReadOptions.STRICT));
+
         Path noTime = tmp.resolve("notime.csv");
         Files.writeString(noTime, "session,item\n1,2\n");
         DataFormatException h = assertThrows(DataFormatException.class, () -> Sessions.readDelimited(noTime, ReadOptions.LENIENT));
