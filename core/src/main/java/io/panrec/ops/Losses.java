@@ -86,6 +86,56 @@ public final class Losses {
         return Reductions.mean(Elementwise.add(Elementwise.sigmoid(diff), reg));
     }
 
+    /**
+     * BPR-max of GRU4Rec (B. Hidasi, A. Karatzoglou, "Recurrent neural networks with top-k gains for
+     * session-based recommendations", CIKM 2018): per row,
+     * {@code -log sum_j s_j sigmoid(pos - neg_j) + regularization * sum_j s_j neg_j^2} with
+     * {@code s = softmax(neg)} over the row's negatives, averaged over rows. The softmax weights make the
+     * loss follow the highest-scored negatives (what decides the top k) instead of averaging over all.
+     * Computed as {@code -logSumExp(logSoftmax(neg) + logSigmoid(pos - neg))}, finite for any scores.
+     *
+     * @param pos            [B] scores of the targets
+     * @param neg            [B, S] scores of the negatives
+     * @param keep           null (every negative counts) or [B, S] of 1 (a negative) and 0 (not one: left out
+     *                       of the softmax and the regulariser, e.g. the row's own target among in-batch
+     *                       negatives); every row needs at least one kept negative
+     * @param regularization lambda, at least 0 (the paper uses 1 or 2 with sampled negatives)
+     */
+    public static Tensor bprMax(Tensor pos, Tensor neg, Tensor keep, float regularization) {
+        if (!(regularization >= 0) || Float.isInfinite(regularization)) {
+            throw new IllegalArgumentException("bprMax: regularization must be finite and >= 0, got " + regularization);
+        }
+        Checks.rank("bprMax", "neg", neg, 2);
+        pairwiseDiff("bprMax", pos, neg); // checks pos [B] against neg [B, S]
+        Tensor scores = neg;
+        Tensor logits = neg;
+        if (keep != null) {
+            Checks.floating("bprMax", keep);
+            sameShape("bprMax", "neg", neg, "keep", keep);
+            for (int b = 0, s = neg.shape(1); b < keep.shape(0); b++) {
+                boolean any = false;
+                for (int j = 0; j < s && !any; j++) {
+                    any = keep.get(b, j) != 0;
+                }
+                if (!any) {
+                    throw new IllegalArgumentException("bprMax: row " + b + " of keep " + keep.describe() + " keeps no negative");
+                }
+            }
+            scores = Elementwise.mul(neg, keep);
+            // masked entries get a logit so low that their softmax weight is exactly 0
+            logits = Elementwise.add(scores, Elementwise.mul(Elementwise.rsub(1f, keep), MASKED_LOGIT));
+        }
+        Tensor logWeights = Reductions.logSoftmax(logits, 1);
+        Tensor logTerms = Elementwise.add(logWeights, Elementwise.logSigmoid(Elementwise.sub(Shapes.unsqueeze(pos, 1), scores)));
+        Tensor perRow = Elementwise.neg(Reductions.logSumExp(logTerms, 1, false));
+        if (regularization > 0) {
+            Tensor reg = Reductions.sum(Elementwise.mul(Reductions.softmax(logits, 1), Elementwise.mul(scores, scores)),
+                    new int[] {1}, false);
+            perRow = Elementwise.add(perRow, Elementwise.mul(reg, regularization));
+        }
+        return Reductions.mean(perRow);
+    }
+
     /** neg - pos, with pos broadcast over the S negatives of its row. */
     private static Tensor pairwiseDiff(String loss, Tensor pos, Tensor neg) {
         Checks.floating(loss, pos, neg);

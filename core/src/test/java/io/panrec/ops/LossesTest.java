@@ -354,4 +354,45 @@ class LossesTest {
         GradCheck.agreesWithReference("infoNce", "vector", in -> Losses.infoNce(in[0], in[1], 0.1f, true),
                 f64(r, 17, 33), f64(r, 17, 33));
     }
+
+    @Test
+    void bprMaxOfKnownValuesWithMask() {
+        double[] p = {1, -0.5};
+        double[][] n = {{0.5, -1, 2}, {0, 0.25, -3}};
+        double[][] keep = {{1, 0, 1}, {1, 1, 1}};
+        double lambda = 0.5;
+        double expected = 0;
+        for (int b = 0; b < 2; b++) {
+            double z = 0;
+            for (int s = 0; s < 3; s++) {
+                z += keep[b][s] * Math.exp(n[b][s]);
+            }
+            double inner = 0;
+            double reg = 0;
+            for (int s = 0; s < 3; s++) {
+                double w = keep[b][s] * Math.exp(n[b][s]) / z;
+                inner += w * sigmoid(p[b] - n[b][s]);
+                reg += w * n[b][s] * n[b][s];
+            }
+            expected += (-Math.log(inner) + lambda * reg) / 2;
+        }
+        Tensor loss = Losses.bprMax(Tensor.ofDoubles(p), Tensor.ofDoubles(new double[] {0.5, -1, 2, 0, 0.25, -3}, 2, 3),
+                Tensor.ofDoubles(new double[] {1, 0, 1, 1, 1, 1}, 2, 3), (float) lambda);
+        assertEquals(expected, value(loss), 1e-12);
+        // huge scores stay finite (log-space throughout)
+        Tensor big = Losses.bprMax(Tensor.of(new float[] {-80}), Tensor.of(new float[] {90, 60}, 1, 2), null, 0f);
+        assertTrue(Double.isFinite(big.item()));
+        assertEquals(170 - Math.log(2), big.item(), 1e-3); // both terms are e^-170: (1)(e^-170) + (e^-30)(e^-140)
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Losses.bprMax(Tensor.of(new float[] {1}), Tensor.of(new float[] {1, 2}, 1, 2), Tensor.zeros(1, 2), 1f));
+        assertTrue(e.getMessage().contains("keeps no negative"), e.getMessage());
+    }
+
+    @Test
+    void bprMaxGradientsMatchFiniteDifferences() {
+        SplittableRandom r = SEED.random("bprMax");
+        Tensor keep = Tensor.ofDoubles(new double[] {1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1}, 5, 3);
+        GradCheck.check("bprMax", in -> Losses.bprMax(in[0], in[1], null, 1f), f64(r, 5), f64(r, 5, 3));
+        GradCheck.check("bprMax masked", in -> Losses.bprMax(in[0], in[1], keep, 2f), f64(r, 5), f64(r, 5, 3));
+    }
 }

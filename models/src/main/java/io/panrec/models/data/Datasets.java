@@ -13,6 +13,9 @@ import java.util.Locale;
  *   <li>{@code ml-100k:DIR}, {@code ml-1m:DIR}, {@code ml-latest:DIR} — the {@link MovieLens} folders;</li>
  *   <li>{@code csv:FILE}, {@code tsv:FILE} — a delimited file with a header, whose columns are given
  *       separately ({@link DelimitedFormat.Columns#parse}).</li>
+ *   <li>{@code sessions:FILE}, {@code diginetica:FILE} — session clicks ({@link Sessions}): a
+ *       {@code session,item,time} file, or DIGINETICA's {@code train-item-views.csv}; the sessions are
+ *       the "users".</li>
  * </ul>
  * CTR data ({@code criteo:FILE}, {@code criteo-csv:FILE}, {@code avazu:FILE}, {@code ml-100k-ctr:DIR}) is
  * labelled rows with feature fields, not interactions: {@link io.panrec.models.features.CtrDatasets}
@@ -21,7 +24,7 @@ import java.util.Locale;
 public final class Datasets {
     /** The kinds {@link #read} understands, in the order to list them. */
     public static final List<String> KINDS = List.of("ml-100k", "ml-1m", "ml-latest", "csv", "tsv",
-            "criteo", "criteo-csv", "avazu", "ml-100k-ctr");
+            "sessions", "diginetica", "criteo", "criteo-csv", "avazu", "ml-100k-ctr");
 
     private Datasets() {
     }
@@ -29,8 +32,9 @@ public final class Datasets {
     /**
      * Reads {@code spec} ({@code KIND:PATH}).
      *
-     * @param columns for csv and tsv: which columns hold user, item, rating and timestamp; ignored (may be
-     *                null) for the MovieLens kinds
+     * @param columns for csv and tsv: which columns hold user, item, rating and timestamp; for sessions:
+     *                the session (user), item and time (timestamp) columns, or null to recognise
+     *                {@code session,item,time}; ignored (may be null) for the other kinds
      * @throws IllegalArgumentException for an unknown kind (the message lists the known ones) or a csv/tsv
      *                                  spec without columns
      * @throws NoSuchFileException      if the path does not exist
@@ -56,9 +60,11 @@ public final class Datasets {
                 }
                 yield DelimitedReader.read(path, kind.equals("csv") ? DelimitedFormat.csv(columns) : DelimitedFormat.tsv(columns), options);
             }
+            case "sessions" -> Sessions.readDelimited(path, columns, options);
+            case "diginetica" -> Sessions.readDiginetica(path, options);
             case "criteo", "criteo-csv", "avazu", "ml-100k-ctr" -> throw new IllegalArgumentException("'" + kind + "' is CTR data "
                     + "(labelled rows with feature fields), read by the CTR models (LR, FM, WideDeep, DeepFM, DCNV2); for interactions "
-                    + "use one of ml-100k, ml-1m, ml-latest, csv, tsv");
+                    + "use one of ml-100k, ml-1m, ml-latest, csv, tsv, sessions, diginetica");
             default -> throw new IllegalArgumentException("unknown data kind '" + kind + "' in '" + spec + "'; known kinds: "
                     + String.join(", ", KINDS));
         };

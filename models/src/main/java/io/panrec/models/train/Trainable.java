@@ -22,4 +22,22 @@ public interface Trainable {
      */
     default void beforeTraining(Interactions train) {
     }
+
+    /**
+     * The batches of a {@link TrainingPlan.Sampling#MODEL} plan, made from the training table. Called once
+     * per run, after {@link #beforeTraining}. Models with another sampling need not implement it.
+     */
+    default BatchSource batches(Interactions train, TrainingPlan plan) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not make its own batches; its plan's sampling is "
+                + plan.sampling());
+    }
+
+    /**
+     * The largest global L2 norm of the gradients: after each backward pass the trainer scales all
+     * gradients down together when their norm exceeds it ({@link io.panrec.optim.GradClip}, as
+     * recurrent models need). 0, the default, disables clipping.
+     */
+    default double gradientClipNorm() {
+        return 0;
+    }
 }

@@ -305,7 +305,9 @@ public final class Trainer {
 
         Batches batches = null;
         EntityBatches entities = null;
-        switch (batchSource != null ? TrainingPlan.Sampling.NONE : plan.sampling()) {
+        // One source of non-row batches: the data's (given to the builder) or, for a MODEL plan, the model's.
+        BatchSource source = batchSource;
+        switch (source != null ? TrainingPlan.Sampling.NONE : plan.sampling()) {
             case PLAIN -> batches = Batches.over(train).plain().batchSize(plan.batchSize()).seed(plan.seed()).build();
             case PAIRWISE -> batches = Batches.over(train).pairwise(sampler(), plan.negatives()).batchSize(plan.batchSize())
                     .seed(plan.seed()).build();
@@ -315,7 +317,15 @@ public final class Trainer {
             case BY_USER -> entities = new EntityBatches(train, false, plan.batchSize(), plan.seed());
             case NONE -> {
             }
+            case MODEL -> {
+                if (!(model instanceof Trainable t)) {
+                    throw new IllegalArgumentException(model.settings().owner() + " cannot make its own batches (a MODEL plan needs a "
+                            + Trainable.class.getSimpleName() + ")");
+                }
+                source = t.batches(train, plan);
+            }
         }
+        double clipNorm = model instanceof Trainable t ? t.gradientClipNorm() : 0;
 
         boolean stopped = state.badEpochs > 0 && validation != null && validation.patience() > 0
                 && state.badEpochs >= validation.patience();
@@ -333,9 +343,9 @@ public final class Trainer {
                 lr = optimizer.lr();
                 Iterator<Batch> it;
                 int count;
-                if (batchSource != null) {
-                    it = batchSource.epoch(epoch);
-                    count = batchSource.batchesPerEpoch();
+                if (source != null) {
+                    it = source.epoch(epoch);
+                    count = source.batchesPerEpoch();
                 } else if (batches != null) {
                     it = batches.epoch(epoch);
                     count = batches.batchesPerEpoch();
@@ -365,6 +375,9 @@ public final class Trainer {
                                     + ") or check the data");
                         }
                         l.backward();
+                        if (clipNorm > 0) {
+                            io.panrec.optim.GradClip.clipByGlobalNorm(model.parameters(), clipNorm);
+                        }
                         optimizer.step();
                         sum += value * batch.size();
                         samples += batch.size();

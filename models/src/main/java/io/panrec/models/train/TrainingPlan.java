@@ -34,7 +34,12 @@ public record TrainingPlan(Sampling sampling, int negatives, int epochs, int bat
         /** Batches of distinct user indices that have training rows, in {@code Batch.USERS} (user-based AutoRec). */
         BY_USER,
         /** No batches: the model fits itself on the whole table ({@link DirectFit}). */
-        NONE
+        NONE,
+        /**
+         * Batches the model makes from the training table itself ({@link Trainable#batches}): sequence
+         * windows, session-parallel mini-batches; any negatives are the model's own business.
+         */
+        MODEL
     }
 
     public TrainingPlan {

@@ -64,6 +64,8 @@ class AllModelsTest {
         List<String> general = r.providers().stream().filter(p -> p.family() == Family.GENERAL).map(ModelProvider::name).toList();
         assertTrue(general.containsAll(List.of("Pop", "ItemKNN", "UserKNN", "BiasedMF", "BPRMF", "iALS", "GMF", "MLP", "NeuMF",
                 "ConvNCF", "IAutoRec", "UAutoRec")), general.toString());
+        List<String> sequential = r.providers().stream().filter(p -> p.family() == Family.SEQUENTIAL).map(ModelProvider::name).toList();
+        assertTrue(sequential.containsAll(List.of("GRU4Rec", "SASRec")), sequential.toString());
         for (ModelProvider p : r.providers()) {
             assertFalse(p.description().isBlank(), p.name());
             for (Setting s : p.defaults()) {
@@ -108,7 +110,7 @@ class AllModelsTest {
         if (model instanceof DirectFit) {
             assertTrue(model.parameters().isEmpty(), provider.name() + " fits itself and has no parameters");
             UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> model.calculateLoss(batchFor(plan, DATA)));
+                    () -> model.calculateLoss(batchFor(model, plan, DATA)));
             assertTrue(e.getMessage().contains(provider.name()), e.getMessage());
             TrainingResult r = Trainer.builder(model, DATA).output(null).build().fit();
             assertEquals(plan.epochs(), r.epochs());
@@ -124,7 +126,7 @@ class AllModelsTest {
             Batch fixed;
             double before;
             try (var _ = Scope.open("before"); var _ = Autograd.noGrad()) {
-                fixed = batchFor(plan, DATA);
+                fixed = batchFor(model, plan, DATA);
                 before = model.calculateLoss(fixed).item();
             }
             TrainingResult r = Trainer.builder(model, DATA).output(null).maxStepsPerEpoch(6).build().fit();
@@ -133,7 +135,7 @@ class AllModelsTest {
             double after;
             model.setTraining(true);
             try (var _ = Scope.open("after"); var _ = Autograd.noGrad()) {
-                after = model.calculateLoss(batchFor(plan, DATA)).item();
+                after = model.calculateLoss(batchFor(model, plan, DATA)).item();
             }
             model.setTraining(false);
             assertTrue(Double.isFinite(before) && after < before, provider.name() + " loss " + before + " -> " + after + seedNote);
@@ -195,6 +197,14 @@ class AllModelsTest {
                     loaded.model().fullSortPredict(new int[] {0, 3, 39}).contiguous().toFloatArray(),
                     provider.name() + " fullSortPredict after load");
         }
+    }
+
+    /** {@link #batchFor(TrainingPlan, Interactions)}, or the first batch a model makes itself (sequence models). */
+    static Batch batchFor(Recommender model, TrainingPlan plan, Interactions data) {
+        if (plan.sampling() == TrainingPlan.Sampling.MODEL) {
+            return ((Trainable) model).batches(data, plan).epoch(0).next();
+        }
+        return batchFor(plan, data);
     }
 
     /** A deterministic batch of the kind the plan trains on (the first of epoch 0, up to 256 rows). */

@@ -46,11 +46,13 @@ final class Cli {
 
     /** How to split data, for the commands that train. */
     static final class SplitArgs {
-        @Option(names = "--split", paramLabel = "loo|ratio|temporal|fold",
+        @Option(names = "--split", paramLabel = "loo|ratio|temporal|fold|sessions",
                 description = {"How to cut the data. Default: rating models (BiasedMF, IAutoRec, UAutoRec) on ml-100k the official "
                         + "fold (--fold, 1 if not given), on other data ratio; ranking models loo (leave-one-out by time: "
                         + "each user's latest interaction is the test item, the one before the validation item), or ratio when "
-                        + "the data has no timestamps."})
+                        + "the data has no timestamps.",
+                        "Session data (sessions:FILE, diginetica:FILE): sessions (GRU4Rec/NARM's filters, the sessions of the "
+                                + "last 7 days as test) for every model."})
         String split;
 
         @Option(names = "--fractions", paramLabel = "VALIDATION,TEST", split = ",", defaultValue = "0.1,0.1",

@@ -26,7 +26,7 @@ import java.util.Map;
 /** Training a model on prepared data and measuring it: what {@code train} and {@code evaluate} share. */
 final class Experiment {
     /** The protocols {@code evaluate} offers. */
-    static final List<String> PROTOCOLS = List.of("sampled", "full", "rating");
+    static final List<String> PROTOCOLS = List.of("sampled", "full", "rating", "next-item");
 
     private Experiment() {
     }
@@ -118,7 +118,27 @@ final class Experiment {
                 DatasetSchema s = model.schema();
                 yield new RatingProtocol(split.test()).clipped(s.minRating(), s.maxRating()).evaluate(scorer);
             }
+            case "next-item" -> {
+                // session papers report @20: measured whatever cut-offs were asked for
+                int[] withTwenty = java.util.stream.IntStream.concat(java.util.Arrays.stream(ks), java.util.stream.IntStream.of(20))
+                        .distinct().sorted().toArray();
+                yield io.panrec.models.eval.NextItemProtocol.test(split, withTwenty).evaluate(sequenceScorer(model));
+            }
             default -> throw new IllegalArgumentException("unknown protocol '" + protocol + "'; protocols: " + String.join(", ", PROTOCOLS));
+        };
+    }
+
+    /** How the next-item protocol scores a model: sequence models read the prefix; Pop and ItemKNN as GRU4Rec's baselines. */
+    private static io.panrec.models.eval.SequenceScorer sequenceScorer(Recommender model) {
+        if (model instanceof io.panrec.models.sequential.SequentialRecommender s) {
+            return io.panrec.models.sequential.SequenceScorers.of(s);
+        }
+        return switch (model.settings().owner()) {
+            case "Pop" -> io.panrec.models.sequential.SequenceScorers.popularity(model);
+            case "ItemKNN" -> io.panrec.models.sequential.SequenceScorers.lastItemNeighbours(model);
+            default -> throw new IllegalArgumentException("the next-item protocol needs a model that reads sequences (GRU4Rec, SASRec) "
+                    + "or one of the session baselines Pop and ItemKNN; " + model.settings().owner() + " scores users: use --protocol "
+                    + "sampled or full");
         };
     }
 

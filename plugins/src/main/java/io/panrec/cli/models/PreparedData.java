@@ -75,6 +75,15 @@ record PreparedData(String spec, Dataset dataset, Split split, SplitSpec how) {
             return new PreparedData(absolute, f.dataset(), s, new SplitSpec(SplitSpec.Kind.FOLD, n, 0, 0, r.seed(), threshold));
         }
         Dataset d = Datasets.read(spec, columns, options);
+        boolean sessionData = kind.equals("sessions") || kind.equals("diginetica");
+        if (r.kind() == SplitSpec.Kind.SESSIONS && !sessionData) {
+            throw new IllegalArgumentException("--split sessions belongs to session data (sessions:FILE, diginetica:FILE), not " + kind);
+        }
+        if (sessionData && (r.kind() == null || r.kind() == SplitSpec.Kind.SESSIONS)) {
+            Split s = io.panrec.models.data.Sessions.prepare(d.interactions(), io.panrec.models.data.Sessions.Preprocessing.STANDARD);
+            Dataset kept = new Dataset(d.name(), s.train(), io.panrec.models.data.ItemCatalog.empty(s.train().items()), d.report());
+            return new PreparedData(absolute, kept, s, new SplitSpec(SplitSpec.Kind.SESSIONS, 0, 0, 0, r.seed(), Float.NEGATIVE_INFINITY));
+        }
         Interactions all = task == Task.RANKING ? d.interactions().implicit(threshold) : d.interactions();
         if (all.isEmpty()) {
             throw new IllegalArgumentException("no interactions left in " + spec + (task == Task.RANKING && threshold > Float.NEGATIVE_INFINITY
@@ -86,7 +95,7 @@ record PreparedData(String spec, Dataset dataset, Split split, SplitSpec how) {
             case LOO -> Splits.leaveOneOut(all, true);
             case RATIO -> Splits.ratio(all, r.testFraction(), r.validationFraction(), r.seed());
             case TEMPORAL -> Splits.temporal(all, r.testFraction(), r.validationFraction());
-            case FOLD -> throw new AssertionError("handled above");
+            case FOLD, SESSIONS -> throw new AssertionError("handled above");
         };
         boolean fractions = k == SplitSpec.Kind.RATIO || k == SplitSpec.Kind.TEMPORAL;
         return new PreparedData(absolute, d, s, new SplitSpec(k, 0, fractions ? r.validationFraction() : 0,

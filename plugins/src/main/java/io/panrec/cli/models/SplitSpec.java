@@ -28,7 +28,9 @@ record SplitSpec(Kind kind, int fold, double validationFraction, double testFrac
         /** The latest rows overall for test, the ones before them for validation. */
         TEMPORAL,
         /** MovieLens 100K's official u1..u5 base/test files (no validation part). */
-        FOLD;
+        FOLD,
+        /** Session data: GRU4Rec/NARM's filters, the sessions of the last 7 days as test ({@code Sessions.prepare}). */
+        SESSIONS;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -40,7 +42,7 @@ record SplitSpec(Kind kind, int fold, double validationFraction, double testFrac
                     return k;
                 }
             }
-            throw new IllegalArgumentException("unknown split '" + text + "'; splits: loo, ratio, temporal, fold");
+            throw new IllegalArgumentException("unknown split '" + text + "'; splits: loo, ratio, temporal, fold, sessions");
         }
     }
 
@@ -60,6 +62,7 @@ record SplitSpec(Kind kind, int fold, double validationFraction, double testFrac
                     fraction(testFraction), seed);
             case TEMPORAL -> String.format(Locale.ROOT, "temporal, validation %s, test %s", fraction(validationFraction),
                     fraction(testFraction));
+            case SESSIONS -> "sessions, last " + io.panrec.models.data.Sessions.Preprocessing.STANDARD.testDays() + " days as test";
         };
         if (Float.isNaN(threshold)) {
             return base + ", ratings";

@@ -18,7 +18,12 @@ enum Task {
     RATING("rating", "RMSE"),
     RANKING("sampled", "NDCG@10"),
     /** Context-aware (CTR) models: labelled rows with feature fields, measured by AUC and LogLoss ({@link CtrExperiment}). */
-    CTR("ctr", "AUC");
+    CTR("ctr", "AUC"),
+    /**
+     * A sequential model (GRU4Rec, SASRec): it predicts the next item of a session or history, measured by
+     * the next-item protocol (each test item ranked against all items after everything before it).
+     */
+    SEQUENCE("next-item", "NDCG@10");
 
     /** The protocol {@code evaluate} uses when none is given. */
     final String defaultProtocol;
@@ -33,6 +38,9 @@ enum Task {
     static Task of(ModelProvider provider) {
         if (provider.family() == io.panrec.models.spi.Family.CONTEXT_AWARE) {
             return CTR;
+        }
+        if (provider.family() == io.panrec.models.spi.Family.SEQUENTIAL) {
+            return SEQUENCE;
         }
         if (accepts(provider, DatasetSchema.implicit(2, 2))) {
             return RANKING;
