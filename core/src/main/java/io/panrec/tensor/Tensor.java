@@ -271,7 +271,11 @@ public final class Tensor {
      * that the owning scope is still open.
      */
     public MemorySegment segment() {
-        scope.checkAlive("tensor " + describe());
+        // the description is built only for the error: every kernel call asks for segments, and formatting
+        // the shape each time cost more than the small products of inference (issue 8's scoring profile)
+        if (!scope.isAlive()) {
+            scope.checkAlive("tensor " + describe());
+        }
         return segment;
     }
 
