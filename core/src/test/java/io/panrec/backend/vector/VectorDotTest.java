@@ -26,6 +26,9 @@ class VectorDotTest {
                 expect += (double) a[i + 5] * b[i + 3];
             }
             assertEquals(expect, VectorDot.dot(a, 5, b, 3, n), 1e-5 * Math.max(1, n), "n = " + n);
+            float[] a0 = java.util.Arrays.copyOfRange(a, 5, 5 + n);
+            float[] b0 = java.util.Arrays.copyOfRange(b, 3, 3 + n);
+            assertEquals(expect, VectorDot.dot(a0, b0), 1e-5 * Math.max(1, n), "whole arrays, n = " + n);
         }
         assertEquals(32f, VectorDot.dot(new float[] {1, 2, 3}, new float[] {4, 5, 6}));
     }
