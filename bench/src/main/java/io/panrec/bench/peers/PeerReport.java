@@ -36,7 +36,7 @@ public final class PeerReport {
             new Table("ScoringBenchmark", "NeuMF scores of one user's candidates (same weights on every path)", "panrec-onednn",
                     "Java long[] ids in, float[] scores out, per call; `ort` runs the file `panrec export` writes"),
             new Table("TrainingBenchmark", "NeuMF, one epoch of MovieLens 100K (500,000 samples: 4 negatives, batch 256, Adam)",
-                    "panrec-onednn", "single shot per epoch; samples/s = 500,000 / time"),
+                    "panrec-onednn", "single shot per epoch (steps=all: 1954 batches, 500,000 samples) or its first `steps` batches of 256; samples/s = samples / time"),
             new Table("DotBenchmark", "dot product of two float vectors", "panrec",
                     "`panrec` is VectorDot; `panrec-tensor` is Linalg.rowDot on [1, d] tensors"));
 
@@ -117,7 +117,7 @@ public final class PeerReport {
                     md.append(String.format(Locale.ROOT, "| %s | %s | %s ± %s %s | %s |", group, p.path, num(p.score), num(p.error),
                             p.unit, Double.isNaN(rel) ? "n/a" : String.format(Locale.ROOT, "%.2fx", rel)));
                     if (t.key.equals("TrainingBenchmark")) {
-                        md.append(String.format(Locale.ROOT, " %,.0f |", TrainingBenchmark.samplesPerEpoch(100_000) / (p.score / 1e3)));
+                        md.append(String.format(Locale.ROOT, " %,.0f |", TrainingBenchmark.samples(p.params.getOrDefault("steps", "all")) / (p.score / 1e3)));
                     }
                     md.append('\n');
                     chart.computeIfAbsent(p.path, k -> new LinkedHashMap<>()).put(group, rel);

@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * One epoch of NeuMF on MovieLens 100K (all 100,000 ratings as positives, 4 uniformly sampled
  * negatives each, batches of 256, Adam at learning rate 0.001, the log loss on logits: NeuMF's
- * defaults), single-shot per epoch: panrec's {@code Trainer} on the oneDNN and vector backends, and DJL's
+ * defaults), single-shot per epoch (or its first {@code steps} batches): panrec's {@code Trainer} on the oneDNN and vector backends, and DJL's
  * {@code Trainer} on PyTorch with the same architecture ({@link NeuMFPeers.Block}) fed the very batches
  * panrec's sampler draws (the sampling is timed on both sides). Samples per second = 500,000 / time.
  *
@@ -68,6 +68,13 @@ public class TrainingBenchmark {
 
     @Param({"2"})
     public int threads;
+
+    /**
+     * Batches per measured epoch: "all" (1954, the whole epoch) or a count, to measure the same throughput
+     * in less time when the machine is loaded (the report computes samples/s from it).
+     */
+    @Param({"all"})
+    public String steps;
 
     private Interactions train;
     private int epoch;
@@ -91,6 +98,16 @@ public class TrainingBenchmark {
         return positives * (1 + NEGATIVES);
     }
 
+    /** Samples one measured call trains on, for the {@code steps} parameter (MovieLens 100K's 100,000 positives). */
+    public static long samples(String steps) {
+        long all = samplesPerEpoch(100_000);
+        return steps.equals("all") ? all : Math.min(all, Long.parseLong(steps) * BATCH);
+    }
+
+    private int maxSteps() {
+        return steps.equals("all") ? Integer.MAX_VALUE : Integer.parseInt(steps);
+    }
+
     @Benchmark
     public Object epoch() throws Exception {
         int e = epoch++;
@@ -100,8 +117,11 @@ public class TrainingBenchmark {
         ModelProvider p = ModelRegistry.discover().get("NeuMF");
         Recommender m = p.create(p.defaultSettings().with(TrainingSettings.EPOCHS, 1).with(TrainingSettings.SEED, 2017L + e),
                 train.schema());
-        return io.panrec.models.train.Trainer.builder(m, train).interactive(false)
-                .output(new PrintStream(OutputStream.nullOutputStream())).build().fit();
+        var b = io.panrec.models.train.Trainer.builder(m, train).interactive(false);
+        if (!steps.equals("all")) {
+            b.maxStepsPerEpoch(maxSteps());
+        }
+        return b.output(new PrintStream(OutputStream.nullOutputStream())).build().fit();
     }
 
     private double djlEpoch(int e) {
@@ -119,7 +139,7 @@ public class TrainingBenchmark {
                     .seed(2017L + e).build();
             Iterator<Batch> it = batches.epoch(0);
             NDManager root = trainer.getManager();
-            while (it.hasNext()) {
+            for (int step = 0; step < maxSteps() && it.hasNext(); step++) {
                 long[] u;
                 long[] i;
                 float[] y;
