@@ -374,6 +374,12 @@ public final class Tensor {
 
     /** Elements in row-major logical order, as floats. */
     public float[] toFloatArray() {
+        if (dtype == DType.F32 && device.isHost() && isContiguous() && numel() <= Integer.MAX_VALUE) {
+            // one bulk copy: a scorer's output is read this way on every call
+            float[] f = new float[(int) numel()];
+            MemorySegment.copy(segment(), ValueLayout.JAVA_FLOAT, offset * Float.BYTES, f, 0, f.length);
+            return f;
+        }
         double[] d = toDoubleArray();
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) {
