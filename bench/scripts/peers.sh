@@ -17,7 +17,7 @@ export ORT_DISABLE_TELEMETRY=1 OMP_WAIT_POLICY=PASSIVE
 # the class path of the peers is resolved once (it needs the package phase, for the core test-jar that
 # native-bindings' tests use); later runs only compile
 if [[ ! -s bench/target/peers.deps ]]; then
-  ./mvnw -B -ntp -o -q -pl bench -am package dependency:build-classpath -DskipTests -Dmdep.outputFile=bench/target/peers.deps >/dev/null
+  ./mvnw -B -ntp -o -q -pl bench -am package dependency:build-classpath -DskipTests -Dmdep.outputFile="$PWD/bench/target/peers.deps" >/dev/null
 else
   ./mvnw -B -ntp -o -q -pl bench -am compile >/dev/null
 fi
