@@ -74,7 +74,16 @@ public final class RowSparseGrad {
             System.arraycopy(part, 0, all, p, part.length);
             p += part.length;
         }
-        long[] unique = Arrays.stream(all).sorted().distinct().toArray();
+        // sort a copy and drop repeats in place (LongStream.distinct boxes every id)
+        long[] unique = all.clone();
+        Arrays.sort(unique);
+        int u = 0;
+        for (int i = 0; i < unique.length; i++) {
+            if (u == 0 || unique[i] != unique[u - 1]) {
+                unique[u++] = unique[i];
+            }
+        }
+        unique = Arrays.copyOf(unique, u);
         Tensor summed = Tensor.zeros(dtype, unique.length, cols);
         p = 0;
         for (int c = 0; c < indexChunks.size(); c++) {

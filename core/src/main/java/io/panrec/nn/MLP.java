@@ -67,4 +67,14 @@ public final class MLP extends Module implements Layer {
     public int[] widths() {
         return widths.clone();
     }
+
+    /** The activation after each hidden layer (for exporters that rebuild the forward pass, e.g. ONNX). */
+    public Activation activation() {
+        return activation;
+    }
+
+    /** Whether {@link #activation()} also follows the last layer. */
+    public boolean activateLast() {
+        return activateLast;
+    }
 }

@@ -271,7 +271,9 @@ public final class Tensor {
      * that the owning scope is still open.
      */
     public MemorySegment segment() {
-        if (!scope.isAlive()) { // the message is built only on failure: every kernel call passes here
+        // the description is built only for the error: every kernel call asks for segments, and formatting
+        // the shape each time cost more than the small products of inference (issue 8's scoring profile)
+        if (!scope.isAlive()) {
             scope.checkAlive("tensor " + describe());
         }
         return segment;
@@ -372,12 +374,11 @@ public final class Tensor {
 
     /** Elements in row-major logical order, as floats. */
     public float[] toFloatArray() {
-        if (dtype == DType.F32 && isContiguous() && numel() <= Integer.MAX_VALUE) {
-            checkHost("toFloatArray");
-            float[] out = new float[(int) numel()];
-            // one bulk copy: reranking reads a score per hit on every query
-            MemorySegment.copy(segment(), ValueLayout.JAVA_FLOAT, offset * 4, out, 0, out.length);
-            return out;
+        if (dtype == DType.F32 && device.isHost() && isContiguous() && numel() <= Integer.MAX_VALUE) {
+            // one bulk copy: a scorer's output is read this way on every call
+            float[] f = new float[(int) numel()];
+            MemorySegment.copy(segment(), ValueLayout.JAVA_FLOAT, offset * Float.BYTES, f, 0, f.length);
+            return f;
         }
         double[] d = toDoubleArray();
         float[] f = new float[d.length];

@@ -32,4 +32,24 @@ class VectorBackendTest extends BackendConformance {
         cand.matmul(a, b, c1, 1f, 0f);
         rand.assertClose("matmul 200x300x150", c0, c1, 300);
     }
+
+    @Test
+    void stridedGradientsTakeTheVectorPathAndStayCorrect() {
+        // every operand a transposed view (the vector backend gathers them into contiguous temporaries)
+        for (int n : new int[] {1, 7, 17, 33}) {
+            io.panrec.tensor.Tensor x = rand.f32(n, 5).t(), y = rand.f32(n, 5).t(), g = rand.f32(n, 5).t();
+            for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU, UnaryOp.SIGMOID, UnaryOp.TANH}) {
+                io.panrec.tensor.Tensor y0 = io.panrec.tensor.Tensor.zeros(5, n);
+                ref.unary(op, 0f, x, y0);
+                io.panrec.tensor.Tensor g0 = io.panrec.tensor.Tensor.zeros(n, 5).t(), g1 = io.panrec.tensor.Tensor.zeros(n, 5).t();
+                ref.unaryBackward(op, 0f, x, y0, g, g0);
+                cand.unaryBackward(op, 0f, x, y0, g, g1);
+                rand.assertClose(op + " backward into a transposed view n=" + n, g0, g1, 1);
+            }
+            io.panrec.tensor.Tensor o0 = io.panrec.tensor.Tensor.zeros(5, n), o1 = io.panrec.tensor.Tensor.zeros(5, n);
+            ref.binary(BinaryOp.ADD, x, y, o0);
+            cand.binary(BinaryOp.ADD, x, y, o1);
+            rand.assertClose("add of two transposed views n=" + n, o0, o1, 1);
+        }
+    }
 }

@@ -104,6 +104,44 @@ class SparseUpdateTest {
     }
 
     @Test
+    void manyRowsWithConsecutiveRunsAcrossWorkGroupsMatchTheDenseRuleBitForBit() {
+        // 33 columns: 31 rows fit in one work group, so 120 touched rows (with runs of consecutive rows and
+        // gaps) take several groups and runs that cross group ends
+        int v = 300;
+        int d = 33;
+        long[] touched = java.util.stream.LongStream.concat(java.util.stream.LongStream.range(0, 50),
+                java.util.stream.LongStream.iterate(51, x -> x < 300, x -> x + 4)).limit(120).toArray();
+        for (var make : KINDS) {
+            SplittableRandom r = new SplittableRandom(9);
+            float[] init = OptimTesting.random(r, v * d, 1);
+            Tensor table = param(init, v, d).sparseGradients(true);
+            float[] small0 = new float[touched.length * d];
+            for (int k = 0; k < touched.length; k++) {
+                System.arraycopy(init, (int) touched[k] * d, small0, k * d, d);
+            }
+            Tensor small = param(small0, touched.length, d);
+            Optimizer sparseOpt = make.apply(List.of(table));
+            Optimizer denseOpt = make.apply(List.of(small));
+            try (Scope step = Scope.open("steps")) {
+                for (int s = 0; s < 3; s++) {
+                    float[] g = OptimTesting.random(r, touched.length * d, 1);
+                    sparseOpt.zeroGrad();
+                    sparse(table, touched, g);
+                    grad(small, g);
+                    sparseOpt.step();
+                    denseOpt.step();
+                }
+                float[] got = floats(table);
+                float[] want = floats(small);
+                for (int k = 0; k < touched.length; k++) {
+                    assertArrayEquals(bits(row(want, k, d)), bits(row(got, (int) touched[k], d)), sparseOpt + ": row " + touched[k]);
+                }
+                assertArrayEquals(bits(row(init, 50, d)), bits(row(got, 50, d)), sparseOpt + ": untouched row 50");
+            }
+        }
+    }
+
+    @Test
     void lazyAdamUsesTheTablesStepCountAndLeavesEarlierRowsAlone() {
         double lr = 0.01;
         double b1 = 0.9;

@@ -14,7 +14,7 @@ import java.util.Properties;
  */
 @Command(name = "panrec", mixinStandardHelpOptions = true, versionProvider = PanrecCli.Version.class,
         description = "Deep-learning recommenders for Java search engines.",
-        subcommands = {DemoCommand.class, io.panrec.cli.models.ModelsCommand.class, io.panrec.cli.models.TrainCommand.class, io.panrec.cli.models.EvaluateCommand.class, io.panrec.cli.models.RecommendCommand.class, BackendsCommand.class, BenchCommand.class, io.panrec.cli.search.IndexCommand.class, io.panrec.cli.search.SearchCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, io.panrec.cli.models.ModelsCommand.class, io.panrec.cli.models.TrainCommand.class, io.panrec.cli.models.EvaluateCommand.class, io.panrec.cli.models.RecommendCommand.class, io.panrec.cli.models.ExportCommand.class, BackendsCommand.class, BenchCommand.class, io.panrec.cli.search.IndexCommand.class, io.panrec.cli.search.SearchCommand.class, PluginsCommand.class, CommandLine.HelpCommand.class})
 public final class PanrecCli implements Runnable {
 
     @CommandLine.Spec

@@ -73,6 +73,16 @@ public final class VectorBackend extends DelegatingBackend {
         return true;
     }
 
+    /** {@code t} itself if contiguous, else a contiguous F32 copy in the current scope (made by {@link #copy}). */
+    private Tensor contiguous(Tensor t) {
+        if (t.isContiguous()) {
+            return t;
+        }
+        Tensor c = Tensor.zeros(DType.F32, t.shape());
+        copy(t, c);
+        return c;
+    }
+
     private static boolean host(Tensor... ts) {
         for (Tensor t : ts) {
             if (!t.device().isHost()) {
@@ -297,7 +307,18 @@ public final class VectorBackend extends DelegatingBackend {
     @Override
     public void unaryBackward(UnaryOp op, float alpha, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn) {
         if (!dense(x, y, gradOut, gradIn)) {
-            fallback.unaryBackward(op, alpha, x, y, gradOut, gradIn);
+            if (!f32(x, gradOut, gradIn) || (y != null && !f32(y)) || !host(x, gradOut, gradIn) || x.numel() == 0) {
+                fallback.unaryBackward(op, alpha, x, y, gradOut, gradIn);
+                return;
+            }
+            // strided views (slices of a concatenation's gradient, transposes): gather them into contiguous
+            // temporaries with the vector copy, which is many times faster than the reference backend's
+            // strided loops (the fallback cost NeuMF's training a quarter of its step time)
+            Tensor in = gradIn.isContiguous() ? gradIn : Tensor.zeros(DType.F32, gradIn.shape());
+            unaryBackward(op, alpha, contiguous(x), y == null ? null : contiguous(y), contiguous(gradOut), in);
+            if (in != gradIn) {
+                copy(in, gradIn);
+            }
             return;
         }
         MemorySegment xs = x.segment();
@@ -358,7 +379,13 @@ public final class VectorBackend extends DelegatingBackend {
         long as = n == 1 ? 1 : a.stride(r - 1);
         long bs = n == 1 ? 1 : b.stride(r - 1);
         if ((as != 0 && as != 1) || (bs != 0 && bs != 1)) {
-            fallback.binary(op, a, b, out);
+            if (!host(a, b, out)) {
+                fallback.binary(op, a, b, out);
+                return;
+            }
+            // an operand strided along the last axis (e.g. a transposed weight gradient added into .grad):
+            // gather it contiguously first, then take the vector path; out is contiguous, so never aliased
+            binary(op, as != 0 && as != 1 ? contiguous(a) : a, bs != 0 && bs != 1 ? contiguous(b) : b, out);
             return;
         }
         MemorySegment sa = a.segment();

@@ -1,5 +1,6 @@
 package io.panrec.models.general;
 
+import io.panrec.models.onnx.OnnxGraph;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
 import io.panrec.models.spi.ModelProvider;
@@ -85,6 +86,12 @@ public final class GMF extends NcfModel {
     Tensor logits(Tensor users, Tensor items) {
         Tensor x = userEmbedding.forward(users).mul(itemEmbedding.forward(items));
         return output.forward(x).reshape(users.shape(0));
+    }
+
+    @Override
+    String onnxLogits(OnnxGraph graph, String users, String items) {
+        String x = graph.mul(graph.embedding("userEmbedding", userEmbedding, users), graph.embedding("itemEmbedding", itemEmbedding, items));
+        return graph.linear("output", output, x);
     }
 
     /** {@code users [U]} -> {@code [U, N]}: (p_u * h) . q_i + b, one matrix product instead of every pair. */

@@ -1,5 +1,6 @@
 package io.panrec.models.general;
 
+import io.panrec.models.onnx.OnnxGraph;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
 import io.panrec.models.spi.ModelProvider;
@@ -124,5 +125,11 @@ public final class MLP extends NcfModel {
     Tensor logits(Tensor users, Tensor items) {
         Tensor x = Shapes.concat(1, userEmbedding.forward(users), itemEmbedding.forward(items));
         return output.forward(tower.forward(x)).reshape(users.shape(0));
+    }
+
+    @Override
+    String onnxLogits(OnnxGraph graph, String users, String items) {
+        String x = graph.concat(1, graph.embedding("userEmbedding", userEmbedding, users), graph.embedding("itemEmbedding", itemEmbedding, items));
+        return graph.linear("output", output, graph.mlp("tower", tower, x));
     }
 }

@@ -3,6 +3,8 @@ package io.panrec.models.general;
 import io.panrec.models.spi.Batch;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Settings;
+import io.panrec.models.onnx.OnnxExportable;
+import io.panrec.models.onnx.OnnxGraph;
 import io.panrec.models.train.TrainingPlan;
 import io.panrec.models.train.TrainingSettings;
 import io.panrec.ops.Losses;
@@ -16,8 +18,10 @@ import io.panrec.tensor.Tensor;
  * (user, item) pair through the network in chunks.
  *
  * <p>Reads {@code users [B]}, {@code items [B]}, {@code labels [B]} (pointwise batches) in training.
+ * Exported to ONNX ({@link OnnxExportable}) as {@code users, items int64 [batch] -> scores float [batch]},
+ * the logits that {@link #predict} returns.
  */
-abstract class NcfModel extends GradientModel {
+abstract class NcfModel extends GradientModel implements OnnxExportable {
     /** (user, item) pairs per chunk of {@link #fullSortPredict}: bounds the activations held at once. */
     static final int PAIRS_PER_CHUNK = 1 << 15;
 
@@ -28,6 +32,18 @@ abstract class NcfModel extends GradientModel {
 
     /** users [B], items [B] (I64) -> logits [B]. */
     abstract Tensor logits(Tensor users, Tensor items);
+
+    /** {@link #logits} as ONNX nodes: the values {@code users}, {@code items} -> the name of a [batch, 1] value. */
+    abstract String onnxLogits(OnnxGraph graph, String users, String items);
+
+    @Override
+    public final void exportOnnx(OnnxGraph graph) {
+        String users = graph.input("users", OnnxGraph.INT64, OnnxGraph.BATCH);
+        String items = graph.input("items", OnnxGraph.INT64, OnnxGraph.BATCH);
+        graph.metadata("panrec.scores", "logits (apply a sigmoid for the probability of an interaction)");
+        graph.reshape(onnxLogits(graph, users, items), SCORES, -1);
+        graph.output(SCORES, OnnxGraph.FLOAT, OnnxGraph.BATCH);
+    }
 
     @Override
     TrainingPlan.Sampling sampling() {

@@ -1,6 +1,7 @@
 package io.panrec.models.general;
 
 import io.panrec.models.data.Interactions;
+import io.panrec.models.onnx.OnnxGraph;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
 import io.panrec.models.spi.ModelProvider;
@@ -121,6 +122,13 @@ public final class NeuMF extends NcfModel {
         Tensor g = gmfUser.forward(users).mul(gmfItem.forward(items));
         Tensor m = tower.forward(Shapes.concat(1, mlpUser.forward(users), mlpItem.forward(items)));
         return output.forward(Shapes.concat(1, g, m)).reshape(users.shape(0));
+    }
+
+    @Override
+    String onnxLogits(OnnxGraph graph, String users, String items) {
+        String g = graph.mul(graph.embedding("gmfUser", gmfUser, users), graph.embedding("gmfItem", gmfItem, items));
+        String m = graph.mlp("tower", tower, graph.concat(1, graph.embedding("mlpUser", mlpUser, users), graph.embedding("mlpItem", mlpItem, items)));
+        return graph.linear("output", output, graph.concat(1, g, m));
     }
 
     /** With {@code pretrain}: trains a GMF and an MLP on {@code train} and starts from their weights (class comment). */
