@@ -5,7 +5,7 @@
 #   bench/scripts/peers.sh [quick]      (quick: one short iteration each, to see that everything runs)
 #
 # The peers are bench-only dependencies resolved by Maven into the local repository (hundreds of MB of
-# native libraries: never in git). The first build needs the network once: ./mvnw -pl bench -am compile
+# native libraries: never in git). The first build needs the network once: ./mvnw -Ppeers -pl bench -am compile
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
@@ -17,9 +17,9 @@ export ORT_DISABLE_TELEMETRY=1 OMP_WAIT_POLICY=PASSIVE
 # the class path of the peers is resolved once (it needs the package phase, for the core test-jar that
 # native-bindings' tests use); later runs only compile
 if [[ ! -s bench/target/peers.deps ]]; then
-  ./mvnw -B -ntp -o -q -pl bench -am package dependency:build-classpath -DskipTests -Dmdep.outputFile="$PWD/bench/target/peers.deps" >/dev/null
+  ./mvnw -B -ntp -o -q -Ppeers -pl bench -am package dependency:build-classpath -DskipTests -Dmdep.outputFile="$PWD/bench/target/peers.deps" >/dev/null
 else
-  ./mvnw -B -ntp -o -q -pl bench -am compile >/dev/null
+  ./mvnw -B -ntp -o -q -Ppeers -pl bench -am compile >/dev/null
 fi
 # run from a copy of the classes, so that a rebuild during the run cannot pull them away from the forks
 run=bench/target/peers-run
