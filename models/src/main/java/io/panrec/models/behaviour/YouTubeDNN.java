@@ -178,7 +178,8 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
             long[][] distinct = new long[b][];
             float[] counts = genres.historyCounts(history, genreVocabulary);
             for (int r = 0; r < b; r++) {
-                distinct[r] = java.util.stream.IntStream.range(0, genreVocabulary).filter(g -> counts[g] > 0).asLongStream().toArray();
+                int row = r;
+                distinct[r] = java.util.stream.IntStream.range(0, genreVocabulary).filter(g -> counts[row * genreVocabulary + g] > 0).asLongStream().toArray();
             }
             Bag bag = Bag.of(distinct);
             return net.genres.forward(bag.idsTensor(), bag.lengthsTensor());
