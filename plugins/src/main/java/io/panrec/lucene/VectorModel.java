@@ -1,6 +1,7 @@
 package io.panrec.lucene;
 
 import io.panrec.autograd.Autograd;
+import io.panrec.models.spi.EmbeddingRecommender;
 import io.panrec.tensor.Tensor;
 import org.apache.lucene.index.VectorSimilarityFunction;
 
@@ -51,6 +52,40 @@ public interface VectorModel {
             @Override
             public float[] itemVector(int item) {
                 return row(items, item);
+            }
+        };
+    }
+
+    /**
+     * The vectors of a model that exposes them ({@link EmbeddingRecommender}: BPRMF, YouTube-DNN, the
+     * two-tower model). The item vectors are read once, here; user vectors are computed per call (for
+     * models over user histories, from the user's latest training items).
+     */
+    static VectorModel of(EmbeddingRecommender model) {
+        int d = model.dimension();
+        float[] items = model.itemVectors();
+        int n = model.schema().numItems();
+        if (items.length != (long) n * d) {
+            throw new IllegalArgumentException("VectorModel.of: " + model.settings().owner() + " gave " + items.length
+                    + " item vector floats, expected " + n + " items x " + d);
+        }
+        return new VectorModel() {
+            @Override
+            public int dimension() {
+                return d;
+            }
+
+            @Override
+            public float[] userVector(int user) {
+                return model.userVector(user);
+            }
+
+            @Override
+            public float[] itemVector(int item) {
+                if (item < 0 || item >= n) {
+                    throw new IndexOutOfBoundsException("item " + item + " outside [0, " + n + ")");
+                }
+                return java.util.Arrays.copyOfRange(items, item * d, (item + 1) * d);
             }
         };
     }
