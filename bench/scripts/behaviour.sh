@@ -28,7 +28,7 @@ runs=(
   "YouTubeDNN-mean|YouTubeDNN|pooling=mean epochs=6"
   "YouTubeDNN-max|YouTubeDNN|pooling=max epochs=4"
   "YouTubeDNN-lp3|YouTubeDNN|pooling=lp lpNorm=3 epochs=4"
-  "DIN|DIN|negatives=2 historyLength=20 epochs=2"
+  "DIN|DIN|negatives=1 historyLength=10 embeddingSize=8 attentionSize=16 layers=64,32 epochs=1"
   "TwoTower|TwoTower|epochs=6"
 )
 
