@@ -28,7 +28,7 @@ runs=(
   "YouTubeDNN-mean|YouTubeDNN|pooling=mean epochs=6"
   "YouTubeDNN-max|YouTubeDNN|pooling=max epochs=4"
   "YouTubeDNN-lp3|YouTubeDNN|pooling=lp lpNorm=3 epochs=4"
-  "DIN|DIN|negatives=1 historyLength=10 embeddingSize=8 attentionSize=16 layers=64,32 epochs=1"
+  "DIN|DIN|negatives=2 historyLength=10 embeddingSize=8 attentionSize=16 layers=64,32 learningRate=0.005 epochs=2"
   "TwoTower|TwoTower|epochs=6"
 )
 
@@ -63,7 +63,7 @@ python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
 order = ["Pop", "BPRMF", "YouTubeDNN-mean", "YouTubeDNN-max", "YouTubeDNN-lp3", "DIN", "TwoTower"]
-print("| model | HR@10 | NDCG@10 | epochs | train s | samples/s | backend |")
+print("| model | HR@10 | NDCG@10 | epochs | train s | samples/s | backend |")  # test item vs 99 negatives
 print("|---|---|---|---|---|---|---|")
 for label in order:
     f = os.path.join(out, label + ".json")
@@ -75,5 +75,6 @@ for label in order:
     if isinstance(m, list):
         m = m[0]
     hr = m.get("HR@10", float("nan")); nd = m.get("NDCG@10", float("nan"))
-    print(f"| {label} | {hr:.4f} | {nd:.4f} | {j.get('epochs', '')} | {j.get('train_seconds', '')} | {j.get('samples_per_second', '')} | {j.get('backend', '')} |")
+    tr = (j.get("runs") or [{}])[0].get("training", {})
+    print(f"| {label} | {hr:.4f} | {nd:.4f} | {tr.get('epochs', '')} | {j.get('train_seconds', '')} | {j.get('samples_per_second', '')} | {j.get('backend', '')} |")
 PY

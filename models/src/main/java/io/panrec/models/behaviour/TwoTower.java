@@ -56,6 +56,9 @@ import java.util.SplittableRandom;
  * before the positive; every other row's item is a negative; loss {@link Contrastive#infoNce} with
  * {@code log q(i)} = log of the item's share of the training interactions (how often the in-batch sampler
  * draws it). At prediction time the history is the user's latest {@code historyLength} training items.
+ *
+ * <p>Defaults: untuned; on MovieLens-100K leave-one-out against 99 sampled negatives 6 epochs reach HR@10 0.688,
+ * NDCG@10 0.431 (BPRMF 0.624 / 0.354, Pop 0.407 / 0.229; {@code bench/results/behaviour.md}).
  */
 public final class TwoTower extends BehaviourModel implements EmbeddingRecommender {
     public static final String NAME = "TwoTower";

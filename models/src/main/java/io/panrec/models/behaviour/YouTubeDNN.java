@@ -56,7 +56,8 @@ import java.util.SplittableRandom;
  * the log-Q correction ({@link Losses#sampledSoftmax}) and accidental hits removed. At prediction time the
  * history is the user's latest {@code historyLength} training items.
  *
- * <p>Defaults (tuned on MovieLens-100K leave-one-out, see {@code bench/results/behaviour.md}).
+ * <p>Defaults: untuned beyond a check on MovieLens-100K leave-one-out against 99 sampled negatives, where 6 epochs
+ * with mean pooling reach HR@10 0.594, NDCG@10 0.334 (Pop 0.407 / 0.229; {@code bench/results/behaviour.md}).
  */
 public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecommender {
     public static final String NAME = "YouTubeDNN";
