@@ -4,6 +4,7 @@ import io.panrec.autograd.Autograd;
 import io.panrec.models.spi.Batch;
 import io.panrec.models.spi.Recommender;
 import io.panrec.tensor.Scope;
+import io.panrec.models.spi.EmbeddingRecommender;
 import io.panrec.tensor.Tensor;
 import org.apache.lucene.index.VectorSimilarityFunction;
 
@@ -59,25 +60,33 @@ public interface VectorModel {
     }
 
     /**
-     * The state-dict names of the user and item tables of the models whose score is their dot product:
-     * BPRMF's embeddings ({@code userFactors.weight}) and iALS's factors ({@code userFactors}).
+     * The state-dict names of the user and item tables of the models whose score is their dot product and
+     * that are not {@link EmbeddingRecommender}s: iALS's factors ({@code userFactors}), and BPRMF's embeddings
+     * ({@code userFactors.weight}) as a bundle may hold them.
      */
     java.util.List<java.util.List<String>> KNOWN_TABLES = java.util.List.of(
             java.util.List.of("userFactors.weight", "itemFactors.weight"),
             java.util.List.of("userFactors", "itemFactors"));
 
     /**
-     * The vectors of a trained model whose score is the dot product of a user and an item vector (BPRMF,
-     * iALS): its two tables are found in its state dict by name ({@link #KNOWN_TABLES}), and the claim is
-     * checked by comparing the model's {@code predict} with the dot products of a few user-item pairs.
+     * The vectors of a trained model whose score is the dot product of a user and an item vector: an
+     * {@link EmbeddingRecommender} gives them itself (BPRMF, YouTube-DNN, the two-tower model); otherwise
+     * (iALS) its two tables are found in its state dict by name ({@link #KNOWN_TABLES}). Either way the
+     * claim is checked by comparing the model's {@code predict} with the dot products of a few user-item
+     * pairs, so a model whose vectors do not reproduce its scores is refused rather than retrieved with.
      *
      * @throws IllegalArgumentException if the model has no such tables, or its scores are not their dot
      *                                  products (e.g. BiasedMF adds biases, NeuMF is not a dot product);
      *                                  the message names models that fit
      */
     static VectorModel of(Recommender model) {
-        java.util.Map<String, Tensor> state = model.stateDict();
         String name = model.settings().owner();
+        if (model instanceof EmbeddingRecommender embeddings) {
+            VectorModel v = of(embeddings);
+            checkDotProduct(model, v, name);
+            return v;
+        }
+        java.util.Map<String, Tensor> state = model.stateDict();
         for (java.util.List<String> names : KNOWN_TABLES) {
             Tensor users = state.get(names.get(0));
             Tensor items = state.get(names.get(1));
@@ -89,7 +98,7 @@ public interface VectorModel {
             return v;
         }
         throw new IllegalArgumentException("model " + name + " has no user and item vectors whose dot product is its score (kNN retrieval "
-                + "needs them); train BPRMF or iALS for retrieval");
+                + "needs them); train BPRMF, iALS, YouTubeDNN or TwoTower for retrieval");
     }
 
     private static void checkDotProduct(Recommender model, VectorModel v, String name) {
@@ -118,9 +127,43 @@ public interface VectorModel {
             if (Math.abs(dot - predicted[k]) > 1e-4 * (1 + scale)) {
                 throw new IllegalArgumentException("model " + name + ": its score of user " + us[k] + " and item " + is[k] + " is "
                         + predicted[k] + " but the dot product of their vectors is " + dot + "; kNN retrieval needs a model whose score is "
-                        + "that dot product (BPRMF, iALS)");
+                        + "that dot product (BPRMF, iALS, YouTubeDNN, TwoTower)");
             }
         }
+    }
+
+    /**
+     * The vectors of a model that exposes them ({@link EmbeddingRecommender}: BPRMF, YouTube-DNN, the
+     * two-tower model). The item vectors are read once, here; user vectors are computed per call (for
+     * models over user histories, from the user's latest training items).
+     */
+    static VectorModel of(EmbeddingRecommender model) {
+        int d = model.dimension();
+        float[] items = model.itemVectors();
+        int n = model.schema().numItems();
+        if (items.length != (long) n * d) {
+            throw new IllegalArgumentException("VectorModel.of: " + model.settings().owner() + " gave " + items.length
+                    + " item vector floats, expected " + n + " items x " + d);
+        }
+        return new VectorModel() {
+            @Override
+            public int dimension() {
+                return d;
+            }
+
+            @Override
+            public float[] userVector(int user) {
+                return model.userVector(user);
+            }
+
+            @Override
+            public float[] itemVector(int item) {
+                if (item < 0 || item >= n) {
+                    throw new IndexOutOfBoundsException("item " + item + " outside [0, " + n + ")");
+                }
+                return java.util.Arrays.copyOfRange(items, item * d, (item + 1) * d);
+            }
+        };
     }
 
     private static float[] row(Tensor table, int r) {

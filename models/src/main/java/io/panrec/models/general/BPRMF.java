@@ -2,6 +2,7 @@ package io.panrec.models.general;
 
 import io.panrec.models.spi.Batch;
 import io.panrec.models.spi.DatasetSchema;
+import io.panrec.models.spi.EmbeddingRecommender;
 import io.panrec.models.spi.Family;
 import io.panrec.models.spi.ModelProvider;
 import io.panrec.models.spi.Recommender;
@@ -35,7 +36,7 @@ import java.util.SplittableRandom;
  * learning rate 0.001 in batches of 1024, regularisation 1e-4, 100 epochs (untuned but for the epochs;
  * on MovieLens-100K leave-one-out against 99 sampled negatives they reach HR@10 0.651, NDCG@10 0.384).
  */
-public final class BPRMF extends GradientModel {
+public final class BPRMF extends GradientModel implements EmbeddingRecommender {
     public static final String NAME = "BPRMF";
 
     private final Embedding userFactors;
@@ -122,5 +123,29 @@ public final class BPRMF extends GradientModel {
     public Tensor fullSortPredict(Tensor users) {
         Models.fullSortUsers(NAME, users, schema);
         return userFactors.forward(users).matmul(itemFactors.weight().t());
+    }
+
+    @Override
+    public int dimension() {
+        return itemFactors.dim();
+    }
+
+    /** p_u. */
+    @Override
+    public float[] userVector(int user) {
+        if (user < 0 || user >= schema.numUsers()) {
+            throw new IllegalArgumentException(NAME + ".userVector: user " + user + " outside [0, " + schema.numUsers() + ")");
+        }
+        try (var _ = io.panrec.autograd.Autograd.noGrad()) {
+            return userFactors.weight().slice(0, user, user + 1).contiguous().toFloatArray();
+        }
+    }
+
+    /** Q [N, d], row-major. */
+    @Override
+    public float[] itemVectors() {
+        try (var _ = io.panrec.autograd.Autograd.noGrad()) {
+            return itemFactors.weight().contiguous().toFloatArray();
+        }
     }
 }

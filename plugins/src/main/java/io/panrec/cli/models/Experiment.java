@@ -11,6 +11,7 @@ import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.ModelProvider;
 import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Settings;
+import io.panrec.models.spi.UsesItemCatalog;
 import io.panrec.models.train.EpochRecord;
 import io.panrec.models.train.Trainer;
 import io.panrec.models.train.TrainingResult;
@@ -73,6 +74,9 @@ final class Experiment {
     static Trained train(ModelProvider provider, Settings settings, Task task, PreparedData data, TrainOptions o) {
         Split split = data.split();
         Recommender model = provider.create(settings, split.train().schema());
+        if (model instanceof UsesItemCatalog c && data.dataset().catalog().entries() > 0) {
+            c.useItemCatalog(data.dataset().catalog()); // genres and other side information, kept in the model's state
+        }
         Trainer.Builder b = Trainer.builder(model, split.train()).output(o.progress());
         if (!split.validation().isEmpty()) {
             b.validation(validation(task, split, model.schema(), o));
