@@ -42,7 +42,9 @@ public final class Linalg {
         int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
-        Tensor out = Tensor.zeros(dtype, outShape);
+        // beta = 0: the kernel ignores c's old contents (Backend.matmul), so c needs no zero-fill; an empty
+        // inner dimension still gets zeros, as no kernel has to write anything then
+        Tensor out = k > 0 ? Tensor.empty(dtype, outShape) : Tensor.zeros(dtype, outShape);
         Tensor a3 = batch3(a, batch, m, k);
         Tensor b3 = batch3(b, batch, k, n);
         Tensor c3 = Shapes.asBatch3(out);
