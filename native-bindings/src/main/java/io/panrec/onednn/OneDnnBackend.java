@@ -50,7 +50,7 @@ import static io.panrec.onednn.raw.dnnl_h.*;
  * <p>Arguments are checked in Java before any native call: dtypes, ranks, shapes, contiguity where the
  * SPI requires it, alignment and liveness (a tensor of a closed scope throws {@link IllegalStateException}).
  */
-public final class OneDnnBackend extends DelegatingBackend {
+public final class OneDnnBackend extends DelegatingBackend implements io.panrec.backend.FusedLinear {
     /** Memory objects each thread keeps (beyond it, the least recently used is destroyed). */
     private static final int MEMORIES_PER_THREAD = 2048;
 
@@ -528,10 +528,21 @@ public final class OneDnnBackend extends DelegatingBackend {
         return t;
     }
 
+    @Override
+    public boolean canFuseLinear(Tensor x, Tensor w, Tensor bias) {
+        if (x.rank() != 2 || w.rank() != 2 || x.shape(1) != w.shape(1) || x.shape(1) == 0
+                || (bias != null && (bias.rank() != 1 || bias.shape(0) != w.shape(0)))) {
+            return false;
+        }
+        Tensor wt = w.view(new int[] {w.shape(1), w.shape(0)}, new long[] {w.stride(1), w.stride(0)}, w.offset());
+        return f32(x, w, bias) && plain(x) && plain(wt) && (bias == null || plain(bias));
+    }
+
     /**
      * Fused {@code out = x @ w^T + bias}, then relu when asked, for x [M, K], w [N, K] (as nn.Linear
      * stores it), bias [N] or null, out [M, N]: one primitive with post-ops instead of three kernels.
      */
+    @Override
     public void linear(Tensor x, Tensor w, Tensor bias, boolean relu, Tensor out) {
         require(x.rank() == 2 && w.rank() == 2 && out.rank() == 2 && x.shape(1) == w.shape(1)
                         && out.shape(0) == x.shape(0) && out.shape(1) == w.shape(0)

@@ -67,6 +67,45 @@ class OneDnnBackendTest extends BackendConformance {
     }
 
     @Test
+    void linearUsesTheFusedKernelOnlyWithoutGradients() {
+        Tensor w = rand.f32(13, 29), bias = rand.f32(13);
+        for (int[] xs : new int[][] {{37, 29}, {3, 5, 29}, {29}, {1, 29}}) {
+            Tensor x = rand.f32(xs);
+            for (Tensor b : new Tensor[] {bias, null}) {
+                Tensor expected, expectedRelu;
+                try (var r = Backends.use("reference")) {
+                    expected = io.panrec.ops.Linalg.linear(x, w, b);
+                    expectedRelu = Elementwise.relu(expected);
+                }
+                try (var d = Backends.use(dnn()); var g = io.panrec.autograd.Autograd.noGrad()) {
+                    Tensor y = io.panrec.ops.Linalg.linear(x, w, b);
+                    Tensor yr = io.panrec.ops.Linalg.linearRelu(x, w, b);
+                    assertArrayEquals(expected.shape(), y.shape());
+                    rand.assertClose("fused linear " + java.util.Arrays.toString(xs), expected, y, 29);
+                    rand.assertClose("fused linear+relu " + java.util.Arrays.toString(xs), expectedRelu, yr, 29);
+                    // a non-contiguous input takes the unfused kernels, with the same result
+                    Tensor xt = x.rank() == 2 ? rand.f32(29, xs[0]).t() : null;
+                    if (xt != null) {
+                        Tensor e2;
+                        try (var r = Backends.use("reference")) {
+                            e2 = io.panrec.ops.Linalg.linear(xt, w, b);
+                        }
+                        rand.assertClose("linear of a transposed input", e2, io.panrec.ops.Linalg.linear(xt, w, b), 29);
+                    }
+                }
+            }
+        }
+        // with gradients the separate, recorded ops run: the fused kernel has no gradient rule
+        Tensor x = rand.f32(7, 29).requiresGrad(true);
+        try (var d = Backends.use(dnn())) {
+            Tensor y = io.panrec.ops.Linalg.linearRelu(x, w, bias);
+            assertTrue(y.requiresGrad() && y.gradFn() != null);
+            y.sum().backward();
+            assertTrue(x.grad() != null);
+        }
+    }
+
+    @Test
     void onlyTrailingReductionsOfLongRowsGoToOneDnn() {
         // the others ran oneDNN's reference implementation, far slower than the fallback (OneDnnBackend.jitReduction)
         assertTrue(OneDnnBackend.jitReduction(Tensor.zeros(7, 300), Tensor.zeros(7, 1)));
