@@ -48,10 +48,16 @@ public final class MLP extends Module implements Layer {
     public Tensor forward(Tensor x) {
         Tensor y = x;
         for (int i = 0; i < layers.size(); i++) {
-            y = layers.get(i).forward(y);
             boolean last = i == layers.size() - 1;
-            if (!last || activateLast) {
-                y = activation.apply(y);
+            boolean activate = !last || activateLast;
+            if (activate && activation == Activation.RELU) {
+                Linear layer = layers.get(i);
+                y = io.panrec.ops.Linalg.linearRelu(y, layer.weight(), layer.bias()); // one kernel where the backend fuses it
+            } else {
+                y = layers.get(i).forward(y);
+                if (activate) {
+                    y = activation.apply(y);
+                }
             }
             if (!last && dropout != null) {
                 y = dropout.forward(y);

@@ -93,7 +93,7 @@ public final class Elementwise {
     private static Tensor binary(String name, Op op, BinaryOp kernel, Tensor a, Tensor b) {
         DType dtype = Checks.floating(name, a, b);
         int[] shape = Shape.broadcast(name, a.shape(), b.shape());
-        Tensor out = Tensor.zeros(dtype, shape);
+        Tensor out = Tensor.empty(dtype, shape); // the kernel writes every element
         Backends.current().binary(kernel, Shapes.broadcastView(name, a, shape), Shapes.broadcastView(name, b, shape), out);
         return op == null ? out : Autograd.record(op, out, new Tensor[] {a, b});
     }
@@ -103,7 +103,7 @@ public final class Elementwise {
     /** Applies f to every element; {@code alpha} is f's parameter where it has one (see {@link UnaryOp}). */
     public static Tensor unary(UnaryOp f, float alpha, Tensor x) {
         Checks.floating(f.name().toLowerCase(java.util.Locale.ROOT), x);
-        Tensor out = Tensor.zeros(x.dtype(), x.shape());
+        Tensor out = Tensor.empty(x.dtype(), x.shape()); // the kernel writes every element
         Backends.current().unary(f, alpha, x, out);
         return Autograd.record(Op.UNARY, out, new Tensor[] {x}, f, alpha);
     }

@@ -24,7 +24,7 @@ public final class Indexing {
         Tensor flat = Shapes.rawContiguous(indices);
         flat = flat.view(new int[] {(int) indices.numel()}, new long[] {1}, 0);
         int d = table.shape(1);
-        Tensor out2 = Tensor.zeros(table.dtype(), (int) indices.numel(), d);
+        Tensor out2 = Tensor.empty(table.dtype(), (int) indices.numel(), d); // every row is written
         Backends.current().gatherRows(table, flat, out2);
         int[] shape = java.util.Arrays.copyOf(indices.shape(), indices.rank() + 1);
         shape[indices.rank()] = d;

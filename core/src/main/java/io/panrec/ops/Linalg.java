@@ -3,6 +3,7 @@ package io.panrec.ops;
 import io.panrec.autograd.Autograd;
 import io.panrec.autograd.Op;
 import io.panrec.backend.Backends;
+import io.panrec.backend.FusedLinear;
 import io.panrec.tensor.DType;
 import io.panrec.tensor.Shape;
 import io.panrec.tensor.Tensor;
@@ -42,7 +43,9 @@ public final class Linalg {
         int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
-        Tensor out = Tensor.zeros(dtype, outShape);
+        // beta = 0: the kernel ignores c's old contents (Backend.matmul), so c needs no zero-fill; an empty
+        // inner dimension still gets zeros, as no kernel has to write anything then
+        Tensor out = k > 0 ? Tensor.empty(dtype, outShape) : Tensor.zeros(dtype, outShape);
         Tensor a3 = batch3(a, batch, m, k);
         Tensor b3 = batch3(b, batch, k, n);
         Tensor c3 = Shapes.asBatch3(out);
@@ -69,8 +72,45 @@ public final class Linalg {
             throw new IllegalArgumentException("linear: input " + x.describe() + " does not end in " + w.shape(1)
                     + " features for weight " + w.describe());
         }
+        Tensor fused = fusedLinear(x, w, bias, false);
+        if (fused != null) {
+            return fused;
+        }
         Tensor y = matmul(x, Shapes.transpose(w, 0, 1));
         return bias == null ? y : Elementwise.add(y, bias);
+    }
+
+    /** {@code relu(linear(x, w, bias))}: one kernel where the backend fuses it (see {@link FusedLinear}). */
+    public static Tensor linearRelu(Tensor x, Tensor w, Tensor bias) {
+        Tensor fused = fusedLinear(x, w, bias, true);
+        return fused != null ? fused : Elementwise.relu(linear(x, w, bias));
+    }
+
+    /**
+     * The fused kernel's result when nothing needs a gradient (the fused op has no gradient rule: training
+     * records the separate ops) and the backend takes the operands; else null. x [..., in] is flattened to
+     * rows when it is contiguous.
+     */
+    private static Tensor fusedLinear(Tensor x, Tensor w, Tensor bias, boolean relu) {
+        if (!(Backends.current() instanceof FusedLinear f) || Autograd.needsGrad(x, w, bias) || x.rank() < 1 || w.rank() != 2
+                || !x.isContiguous()) {
+            return null;
+        }
+        int in = w.shape(1);
+        if (x.shape(-1) != in || in == 0) {
+            return null;
+        }
+        int rows = (int) (x.numel() / in);
+        Tensor x2 = x.view(new int[] {rows, in}, new long[] {in, 1}, x.offset());
+        if (rows == 0 || !f.canFuseLinear(x2, w, bias)) {
+            return null;
+        }
+        int out = w.shape(0);
+        Tensor y = Tensor.empty(x.dtype(), rows, out); // the kernel writes every element
+        f.linear(x2, w, bias, relu, y);
+        int[] shape = x.shape();
+        shape[shape.length - 1] = out;
+        return y.view(shape, io.panrec.tensor.Shape.contiguousStrides(shape), 0);
     }
 
     /** Row-wise dot product of a [..., D] and b [..., D] -> [...]. */

@@ -209,7 +209,7 @@ public final class Shapes {
 
     /** A contiguous copy that records nothing (for ops and gradient rules). */
     public static Tensor rawContiguous(Tensor x) {
-        Tensor out = Tensor.zeros(x.dtype(), x.shape());
+        Tensor out = Tensor.empty(x.dtype(), x.shape()); // overwritten by the copy
         Backends.current().copy(x, out);
         return out;
     }
@@ -220,7 +220,7 @@ public final class Shapes {
         if (x.dtype() == dtype) {
             return x;
         }
-        Tensor out = Tensor.zeros(dtype, x.shape());
+        Tensor out = Tensor.empty(dtype, x.shape()); // overwritten by the copy
         Backends.current().copy(x, out);
         if (!dtype.isFloating() || !x.dtype().isFloating()) {
             return out; // integer results carry no gradient
@@ -252,7 +252,7 @@ public final class Shapes {
         }
         int[] shape = first.shape();
         shape[d] = total;
-        Tensor out = Tensor.zeros(first.dtype(), shape);
+        Tensor out = Tensor.empty(first.dtype(), shape); // the parts' copies cover every element
         int at = 0;
         for (Tensor p : parts) {
             int n = p.shape(d);

@@ -1,7 +1,11 @@
 package io.panrec.tensor;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +36,39 @@ public final class Scope implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final Scope GLOBAL = new Scope("global", null, null, null);
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+
+    /**
+     * {@code malloc} and {@code free} of the C library, for {@link #allocateUninitialized}; null where this
+     * module has no native access (then that method zero-fills like {@link #allocate}).
+     */
+    private static final MethodHandle MALLOC;
+    private static final MethodHandle FREE;
+
+    static {
+        MethodHandle malloc = null;
+        MethodHandle free = null;
+        if (Scope.class.getModule().isNativeAccessEnabled()) {
+            try {
+                Linker linker = Linker.nativeLinker();
+                // critical: a plain C call that never calls back into Java, so no thread-state transition
+                malloc = linker.downcallHandle(linker.defaultLookup().findOrThrow("malloc"),
+                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), Linker.Option.critical(false));
+                free = linker.downcallHandle(linker.defaultLookup().findOrThrow("free"),
+                        FunctionDescriptor.ofVoid(ValueLayout.ADDRESS), Linker.Option.critical(false));
+            } catch (RuntimeException e) {
+                malloc = null; // no C library to link against: allocateUninitialized zero-fills
+                free = null;
+            }
+        }
+        MALLOC = malloc;
+        FREE = free;
+    }
+
+    /**
+     * Tests set this to fill {@link #allocateUninitialized} memory with NaN bytes, so that an op that
+     * reads an output it did not write shows up (fresh pages from malloc are often zero by chance).
+     */
+    private static volatile boolean poisonUninitialized;
 
     private final String name;
     private final Scope parent;
@@ -127,6 +164,72 @@ public final class Scope implements AutoCloseable {
         MemoryStats.allocated(size);
         MemoryStats.scopedAllocated(size);
         return seg;
+    }
+
+    /**
+     * Allocates {@link #ALIGNMENT}-aligned memory owned by this scope whose contents are undefined: for
+     * op outputs that a kernel overwrites completely, where {@link #allocate}'s zero-fill is wasted work
+     * (it was a quarter of a small inference call). The memory comes from the C library's {@code malloc}
+     * and is attached to this scope's arena, so it is freed when the scope closes and any access after that
+     * throws, exactly as for {@link #allocate}. In the global scope, or without native access to the C
+     * library, it is zero-filled memory from {@link #allocate}.
+     *
+     * @throws IllegalStateException if the scope is closed
+     */
+    public MemorySegment allocateUninitialized(long byteSize) {
+        if (arena == null || MALLOC == null) {
+            return allocate(byteSize);
+        }
+        if (byteSize < 0) {
+            throw new IllegalArgumentException("negative allocation size " + byteSize);
+        }
+        long size = Math.max(byteSize, 1);
+        checkAlive("allocate " + byteSize + " bytes");
+        MemorySegment raw;
+        try {
+            raw = (MemorySegment) MALLOC.invokeExact(size + ALIGNMENT - 1);
+        } catch (Throwable t) {
+            throw new IllegalStateException("malloc of " + size + " bytes failed", t);
+        }
+        if (raw.address() == 0) {
+            throw new OutOfMemoryError("off-heap allocation of " + size + " bytes in scope '" + path()
+                    + "' failed (" + MemoryStats.liveBytes() + " bytes of tensors live): malloc returned NULL");
+        }
+        long base = raw.address();
+        long aligned = (base + ALIGNMENT - 1) & -ALIGNMENT;
+        MemorySegment seg;
+        try {
+            // the cleanup frees the block when the arena closes; the segment becomes inaccessible then
+            seg = MemorySegment.ofAddress(aligned).reinterpret(size, arena, s -> free(base));
+        } catch (IllegalStateException e) {
+            free(base);
+            throw new IllegalStateException("scope '" + path() + "' was closed while allocating", e);
+        }
+        if (poisonUninitialized) {
+            seg.fill((byte) 0xFF); // 0xFFFFFFFF is a NaN as F32 and F64, -1 as integers
+        }
+        bytes.addAndGet(size);
+        MemoryStats.allocated(size);
+        MemoryStats.scopedAllocated(size);
+        return seg;
+    }
+
+    /** For tests: see {@link #poisonUninitialized}. */
+    static void poisonUninitialized(boolean on) {
+        poisonUninitialized = on;
+    }
+
+    /** Whether {@link #allocateUninitialized} skips the zero-fill here (native access to the C library). */
+    static boolean uninitializedAvailable() {
+        return MALLOC != null;
+    }
+
+    private static void free(long address) {
+        try {
+            FREE.invokeExact(MemorySegment.ofAddress(address));
+        } catch (Throwable t) {
+            throw new IllegalStateException("free failed", t);
+        }
     }
 
     /** Ties the lifetime of a foreign segment (e.g. a memory-mapped file) to this scope. */

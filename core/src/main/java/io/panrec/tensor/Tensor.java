@@ -72,6 +72,24 @@ public final class Tensor {
         return new Tensor(seg, scope, Device.CPU, dtype, s, Shape.contiguousStrides(s), 0);
     }
 
+    /**
+     * A tensor of undefined contents in the current scope, for outputs that are written completely before
+     * they are read (every op output a kernel overwrites): skips the zero-fill of {@link #zeros}. See
+     * {@link Scope#allocateUninitialized}.
+     */
+    public static Tensor empty(DType dtype, int... shape) {
+        return empty(Scope.current(), dtype, shape);
+    }
+
+    /** A tensor of undefined contents owned by {@code scope}; see {@link #empty(DType, int...)}. */
+    public static Tensor empty(Scope scope, DType dtype, int... shape) {
+        Objects.requireNonNull(dtype, "dtype");
+        int[] s = Shape.check(shape);
+        long n = Shape.numel(s);
+        MemorySegment seg = scope.allocateUninitialized(Math.multiplyExact(n, (long) dtype.byteSize()));
+        return new Tensor(seg, scope, Device.CPU, dtype, s, Shape.contiguousStrides(s), 0);
+    }
+
     /** A zero-filled tensor with the same shape and dtype as {@code like}, in the current scope. */
     public static Tensor zerosLike(Tensor like) {
         return zeros(like.dtype, like.shape);
@@ -100,7 +118,7 @@ public final class Tensor {
     public static Tensor of(float[] data, int... shape) {
         int[] s = shape.length == 0 ? new int[] {data.length} : shape;
         checkLength(data.length, s);
-        Tensor t = zeros(DType.F32, s);
+        Tensor t = empty(DType.F32, s); // overwritten by the copy
         MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_FLOAT, 0, data.length);
         return t;
     }
@@ -108,7 +126,7 @@ public final class Tensor {
     public static Tensor ofDoubles(double[] data, int... shape) {
         int[] s = shape.length == 0 ? new int[] {data.length} : shape;
         checkLength(data.length, s);
-        Tensor t = zeros(DType.F64, s);
+        Tensor t = empty(DType.F64, s); // overwritten by the copy
         MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_DOUBLE, 0, data.length);
         return t;
     }
@@ -116,7 +134,7 @@ public final class Tensor {
     public static Tensor ofInts(int[] data, int... shape) {
         int[] s = shape.length == 0 ? new int[] {data.length} : shape;
         checkLength(data.length, s);
-        Tensor t = zeros(DType.I32, s);
+        Tensor t = empty(DType.I32, s); // overwritten by the copy
         MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_INT, 0, data.length);
         return t;
     }
@@ -124,7 +142,7 @@ public final class Tensor {
     public static Tensor ofLongs(long[] data, int... shape) {
         int[] s = shape.length == 0 ? new int[] {data.length} : shape;
         checkLength(data.length, s);
-        Tensor t = zeros(DType.I64, s);
+        Tensor t = empty(DType.I64, s); // overwritten by the copy
         MemorySegment.copy(data, 0, t.segment, ValueLayout.JAVA_LONG, 0, data.length);
         return t;
     }

@@ -2,6 +2,7 @@ package io.panrec.onednn;
 
 import io.panrec.backend.Backend;
 import io.panrec.backend.Backends;
+import io.panrec.backend.ReduceOp;
 import io.panrec.backend.ConvSpec;
 import io.panrec.backend.PoolSpec;
 import io.panrec.backend.UnaryOp;
@@ -24,6 +25,7 @@ import java.util.concurrent.Future;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -62,6 +64,67 @@ class OneDnnBackendTest extends BackendConformance {
             expected = Elementwise.relu(io.panrec.ops.Linalg.linear(x, w, bias));
         }
         rand.assertClose("linear+bias+relu", expected, out, 29);
+    }
+
+    @Test
+    void linearUsesTheFusedKernelOnlyWithoutGradients() {
+        Tensor w = rand.f32(13, 29), bias = rand.f32(13);
+        for (int[] xs : new int[][] {{37, 29}, {3, 5, 29}, {29}, {1, 29}}) {
+            Tensor x = rand.f32(xs);
+            for (Tensor b : new Tensor[] {bias, null}) {
+                Tensor expected, expectedRelu;
+                try (var r = Backends.use("reference")) {
+                    expected = io.panrec.ops.Linalg.linear(x, w, b);
+                    expectedRelu = Elementwise.relu(expected);
+                }
+                try (var d = Backends.use(dnn()); var g = io.panrec.autograd.Autograd.noGrad()) {
+                    Tensor y = io.panrec.ops.Linalg.linear(x, w, b);
+                    Tensor yr = io.panrec.ops.Linalg.linearRelu(x, w, b);
+                    assertArrayEquals(expected.shape(), y.shape());
+                    rand.assertClose("fused linear " + java.util.Arrays.toString(xs), expected, y, 29);
+                    rand.assertClose("fused linear+relu " + java.util.Arrays.toString(xs), expectedRelu, yr, 29);
+                    // a non-contiguous input takes the unfused kernels, with the same result
+                    Tensor xt = x.rank() == 2 ? rand.f32(29, xs[0]).t() : null;
+                    if (xt != null) {
+                        Tensor e2;
+                        try (var r = Backends.use("reference")) {
+                            e2 = io.panrec.ops.Linalg.linear(xt, w, b);
+                        }
+                        rand.assertClose("linear of a transposed input", e2, io.panrec.ops.Linalg.linear(xt, w, b), 29);
+                    }
+                }
+            }
+        }
+        // with gradients the separate, recorded ops run: the fused kernel has no gradient rule
+        Tensor x = rand.f32(7, 29).requiresGrad(true);
+        try (var d = Backends.use(dnn())) {
+            Tensor y = io.panrec.ops.Linalg.linearRelu(x, w, bias);
+            assertTrue(y.requiresGrad() && y.gradFn() != null);
+            y.sum().backward();
+            assertTrue(x.grad() != null);
+        }
+    }
+
+    @Test
+    void onlyTrailingReductionsOfLongRowsGoToOneDnn() {
+        // the others ran oneDNN's reference implementation, far slower than the fallback (OneDnnBackend.jitReduction)
+        assertTrue(OneDnnBackend.jitReduction(Tensor.zeros(7, 300), Tensor.zeros(7, 1)));
+        assertTrue(OneDnnBackend.jitReduction(Tensor.zeros(5, 3, 200), Tensor.zeros(5, 1, 1)));
+        assertTrue(OneDnnBackend.jitReduction(Tensor.zeros(5, 1, 200), Tensor.zeros(5, 1, 1)));
+        assertFalse(OneDnnBackend.jitReduction(Tensor.zeros(1000, 2, 16), Tensor.zeros(1000, 1, 16)), "a middle axis");
+        assertFalse(OneDnnBackend.jitReduction(Tensor.zeros(300, 7), Tensor.zeros(1, 7)), "a leading axis");
+        assertFalse(OneDnnBackend.jitReduction(Tensor.zeros(1000, 16), Tensor.zeros(1000, 1)), "rows of 16");
+        for (ReduceOp op : ReduceOp.values()) {
+            Tensor x = rand.f32(5, 3, 200);
+            Tensor o0 = Tensor.zeros(5, 1, 1), o1 = Tensor.zeros(5, 1, 1);
+            ref.reduce(op, x, o0);
+            dnn().reduce(op, x, o1);
+            rand.assertClose(op + " over the trailing 600", o0, o1, 600);
+            Tensor m0 = Tensor.zeros(5, 1, 200), m1 = Tensor.zeros(5, 1, 200);
+            ref.reduce(op, x, m0);
+            dnn().reduce(op, x, m1); // the fallback's
+            rand.assertClose(op + " over the middle axis", m0, m1, 3);
+        }
     }
 
     @Test

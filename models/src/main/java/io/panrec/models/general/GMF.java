@@ -84,8 +84,8 @@ public final class GMF extends NcfModel {
 
     @Override
     Tensor logits(Tensor users, Tensor items) {
-        Tensor x = userEmbedding.forward(users).mul(itemEmbedding.forward(items));
-        return output.forward(x).reshape(users.shape(0));
+        Tensor x = userEmbedding.forward(users).mul(itemEmbedding.forward(items)); // [1, f] broadcasts over the items
+        return output.forward(x).reshape(items.shape(0));
     }
 
     @Override

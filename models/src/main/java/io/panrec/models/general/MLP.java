@@ -123,8 +123,8 @@ public final class MLP extends NcfModel {
 
     @Override
     Tensor logits(Tensor users, Tensor items) {
-        Tensor x = Shapes.concat(1, userEmbedding.forward(users), itemEmbedding.forward(items));
-        return output.forward(tower.forward(x)).reshape(users.shape(0));
+        Tensor x = Shapes.concat(1, userRows(userEmbedding.forward(users), items), itemEmbedding.forward(items));
+        return output.forward(tower.forward(x)).reshape(items.shape(0));
     }
 
     @Override

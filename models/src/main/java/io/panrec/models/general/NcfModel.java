@@ -30,7 +30,10 @@ abstract class NcfModel extends GradientModel implements OnnxExportable {
         Models.positive(settings, TrainingSettings.NEGATIVES);
     }
 
-    /** users [B], items [B] (I64) -> logits [B]. */
+    /**
+     * users [B], items [B] (I64) -> logits [B]. users may also be [1]: one user scored against all B items
+     * (its embeddings are looked up once and broadcast, see {@link #userRows}).
+     */
     abstract Tensor logits(Tensor users, Tensor items);
 
     /** {@link #logits} as ONNX nodes: the values {@code users}, {@code items} -> the name of a [batch, 1] value. */
@@ -43,6 +46,31 @@ abstract class NcfModel extends GradientModel implements OnnxExportable {
         graph.metadata("panrec.scores", "logits (apply a sigmoid for the probability of an interaction)");
         graph.reshape(onnxLogits(graph, users, items), SCORES, -1);
         graph.output(SCORES, OnnxGraph.FLOAT, OnnxGraph.BATCH);
+    }
+
+    /**
+     * A user embedding lookup [U, d] as [B, d] for B items: itself when U = B, else (U = 1) the one row
+     * broadcast as a view, without copying it B times.
+     */
+    static Tensor userRows(Tensor lookedUp, Tensor items) {
+        int b = items.shape(0);
+        return lookedUp.shape(0) == b ? lookedUp : lookedUp.expand(b, lookedUp.shape(1));
+    }
+
+    /**
+     * {@code users} as [1] if it holds the same id B > 1 times, else itself: a rerank scores one user's
+     * candidates, and looking the user's rows up once instead of B times was half of such a call.
+     */
+    static Tensor oneUserIfRepeated(Tensor users, long[] ids, Tensor items) {
+        if (users.rank() != 1 || ids.length < 2 || items.rank() != 1 || items.shape(0) != ids.length) {
+            return users; // nothing to share, or shapes that logits reports as they are
+        }
+        for (int i = 1; i < ids.length; i++) {
+            if (ids[i] != ids[0]) {
+                return users;
+            }
+        }
+        return Tensor.ofLongs(new long[] {ids[0]});
     }
 
     @Override
@@ -58,9 +86,10 @@ abstract class NcfModel extends GradientModel implements OnnxExportable {
     /** {@code users [B]}, {@code items [B]} -> {@code [B]} logits (the sigmoid gives the paper's y-hat). */
     @Override
     public Tensor predict(Batch batch) {
-        Models.users(settings.owner(), batch, schema);
+        long[] users = Models.users(settings.owner(), batch, schema);
         Models.items(settings.owner(), batch, schema);
-        return logits(batch.get(Batch.USERS), batch.get(Batch.ITEMS));
+        Tensor items = batch.get(Batch.ITEMS);
+        return logits(oneUserIfRepeated(batch.get(Batch.USERS), users, items), items);
     }
 
     /** {@code users [U]} -> {@code [U, N]} logits, every pair through the network. */

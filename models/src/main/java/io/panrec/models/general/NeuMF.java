@@ -119,9 +119,9 @@ public final class NeuMF extends NcfModel {
 
     @Override
     Tensor logits(Tensor users, Tensor items) {
-        Tensor g = gmfUser.forward(users).mul(gmfItem.forward(items));
-        Tensor m = tower.forward(Shapes.concat(1, mlpUser.forward(users), mlpItem.forward(items)));
-        return output.forward(Shapes.concat(1, g, m)).reshape(users.shape(0));
+        Tensor g = gmfUser.forward(users).mul(gmfItem.forward(items)); // [1, f] broadcasts over the items
+        Tensor m = tower.forward(Shapes.concat(1, userRows(mlpUser.forward(users), items), mlpItem.forward(items)));
+        return output.forward(Shapes.concat(1, g, m)).reshape(items.shape(0));
     }
 
     @Override
