@@ -1,11 +1,12 @@
 package io.panrec.cli;
 
 import io.panrec.cli.bench.BenchKernelsCommand;
+import io.panrec.cli.bench.BenchQualityCommand;
 import picocli.CommandLine.Command;
 
 /** {@code panrec bench ...}: quick measurements on this machine (JMH benchmarks live in the bench module). */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Quick benchmarks on this machine.",
-        subcommands = {BenchKernelsCommand.class})
+        subcommands = {BenchKernelsCommand.class, BenchQualityCommand.class})
 public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
