@@ -141,6 +141,7 @@ public final class BenchQualityCommand implements Callable<Integer> {
         String started = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         String loadBefore = loadAverage();
         List<Outcome> outcomes = new ArrayList<>();
+        String report = "";
         for (Entry e : chosen) {
             List<String> sets = effectiveSets(e, registry.get(e.model()));
             List<String> args = evaluateArgs(e, sets);
@@ -149,19 +150,32 @@ public final class BenchQualityCommand implements Callable<Integer> {
             outcomes.add(run(e, sets, args, err));
             Outcome o = outcomes.getLast();
             err.println("== " + e.model() + (o.error() != null ? " FAILED: " + o.error() : " done") + String.format(Locale.ROOT, " in %.0f s", o.seconds()));
+            // the files are rewritten after every entry: a long run stopped part-way keeps what it measured
+            boolean last = outcomes.size() == chosen.size();
+            report = report(outcomes, started, loadBefore, loadAverage(),
+                    last ? "" : " (partial: " + outcomes.size() + " of " + chosen.size() + " entries so far)");
+            writeFiles(outcomes, started, report, last, err);
             err.flush();
         }
-        String report = report(outcomes, started, loadBefore, loadAverage());
         out.print(report);
         out.flush();
+        err.flush();
+        return outcomes.stream().anyMatch(o -> o.error() != null) ? 1 : 0;
+    }
+
+    private void writeFiles(List<Outcome> outcomes, String started, String report, boolean complete, PrintWriter err) throws IOException {
+        boolean say = complete;
         if (markdown != null) {
             write(markdown, report);
-            err.println("wrote " + markdown);
+            if (say) {
+                err.println("wrote " + markdown);
+            }
         }
         if (json != null) {
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("command", commandLine());
             root.put("started", started);
+            root.put("complete", complete);
             root.put("jdk", Runtime.version().toString());
             root.put("cpu", CpuInfo.current().modelName());
             root.put("cores", Runtime.getRuntime().availableProcessors());
@@ -179,10 +193,10 @@ public final class BenchQualityCommand implements Callable<Integer> {
             }
             root.put("entries", rows);
             write(json, JsonWriter.pretty(root));
-            err.println("wrote " + json);
+            if (say) {
+                err.println("wrote " + json);
+            }
         }
-        err.flush();
-        return outcomes.stream().anyMatch(o -> o.error() != null) ? 1 : 0;
     }
 
     private List<Entry> choose(ModelRegistry registry) {
@@ -276,10 +290,11 @@ public final class BenchQualityCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------ the report
 
-    private String report(List<Outcome> outcomes, String started, String loadBefore, String loadAfter) {
+    private String report(List<Outcome> outcomes, String started, String loadBefore, String loadAfter, String partial) {
         StringBuilder sb = new StringBuilder();
         CpuInfo cpu = CpuInfo.current();
-        sb.append("Command: `").append(commandLine()).append("`").append(quick ? " (quick: NOT the benchmark's numbers)" : "").append("\n\n");
+        sb.append("Command: `").append(commandLine()).append("`").append(quick ? " (quick: NOT the benchmark's numbers)" : "")
+                .append(partial).append("\n\n");
         sb.append("| | |\n|---|---|\n");
         sb.append("| started | ").append(started).append(" |\n");
         sb.append("| JDK | ").append(Runtime.version()).append(" |\n");
