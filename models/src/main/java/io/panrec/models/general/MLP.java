@@ -36,7 +36,6 @@ import java.util.SplittableRandom;
  * leave-one-out against 99 sampled negatives: {@code [64,32,16,8]} reached HR@10 0.624 / NDCG@10 0.346
  * in 20 epochs and 0.619 / 0.350 with 60 (stopped at 26; validation NDCG@10 0.385), hardly above
  * ItemKNN's 0.614 / 0.352; {@code [128,64,32]} 0.633 / 0.361 (stopped at 18; validation NDCG@10 0.405).
- * ({@link NeuMF} keeps the paper's {@code [64,32,16,8]}.)
  */
 public final class MLP extends NcfModel {
     public static final String NAME = "MLP";
@@ -81,10 +80,6 @@ public final class MLP extends NcfModel {
             throw new IllegalArgumentException(settings.owner() + " setting 'dropout' must be in [0, 1), got " + p);
         }
         return (float) p;
-    }
-
-    static Setting layersSetting() {
-        return layersSetting(List.of(64, 32, 16, 8));
     }
 
     static Setting layersSetting(List<Integer> widths) {
