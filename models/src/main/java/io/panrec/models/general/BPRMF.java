@@ -33,8 +33,11 @@ import java.util.SplittableRandom;
  * <p>Reads {@code users [B]}, {@code items [B]} (positives) and {@code negatives [B, S]} (pairwise batches).
  *
  * <p>Defaults: 64 factors initialised N(0, 0.1), 1 negative per positive as in the paper, Adam with
- * learning rate 0.001 in batches of 1024, regularisation 1e-4, 100 epochs (untuned but for the epochs;
- * on MovieLens-100K leave-one-out against 99 sampled negatives they reach HR@10 0.651, NDCG@10 0.384).
+ * learning rate 0.002 in batches of 1024, regularisation 0.003, up to 100 epochs with early stopping.
+ * Rate and regularisation were chosen on the validation item of MovieLens-100K's leave-one-out split
+ * (validation NDCG@10 against 99 sampled negatives): 0.001 and 1e-4 reached 0.394 (test HR@10 0.626),
+ * 0.001 and 0.001 0.394, 0.005 and 0.001 0.392, 0.005 and 0.01 0.384, 0.002 and 0.003 0.396 (test
+ * HR@10 0.634, NDCG@10 0.368, stopping after 30 epochs instead of 48).
  */
 public final class BPRMF extends GradientModel implements EmbeddingRecommender {
     public static final String NAME = "BPRMF";
@@ -78,9 +81,9 @@ public final class BPRMF extends GradientModel implements EmbeddingRecommender {
             List<Setting> s = new ArrayList<>();
             s.add(Setting.of("embeddingSize", 64, "number of latent factors of p_u and q_i"));
             s.add(Setting.of("initStd", 0.1, "standard deviation of the normal initialisation of the factors"));
-            s.add(Setting.of("regularization", 1e-4, "lambda: L2 penalty on the user, positive and negative item factors of each triple"));
+            s.add(Setting.of("regularization", 0.003, "lambda: L2 penalty on the user, positive and negative item factors of each triple"));
             s.add(TrainingSettings.negatives(1, "the paper samples one per positive"));
-            s.addAll(TrainingSettings.gradient(100, 1024, "adam", 0.001, 0.0));
+            s.addAll(TrainingSettings.gradient(100, 1024, "adam", 0.002, 0.0));
             s.add(TrainingSettings.seed(2009));
             return s;
         }

@@ -28,8 +28,14 @@ import java.util.SplittableRandom;
  * <p>State: {@code userEmbedding.weight} [U, f], {@code itemEmbedding.weight} [N, f],
  * {@code output.weight} [1, f], {@code output.bias} [1] (the names {@link NeuMF}'s pretraining reads).
  *
- * <p>Defaults, the paper's (section 4.1 and its code): f = 8 predictive factors, embeddings N(0, 0.01),
- * 4 negatives per positive, Adam with learning rate 0.001, batches of 256, 20 epochs.
+ * <p>Defaults, the paper's (section 4.1 and its code) except two: embeddings N(0, 0.01), 4 negatives
+ * per positive, Adam with learning rate 0.001, batches of 256; but f = 64 predictive factors (the
+ * largest of the paper's figure 4, where more factors were better) instead of 8, and up to 60 epochs
+ * instead of 20, meant with early stopping on a validation split (MovieLens-100K has a tenth of
+ * MovieLens-1M's interactions, so 20 epochs are a tenth of the paper's updates). On MovieLens-100K,
+ * leave-one-out against 99 sampled negatives: f = 8 and 20 epochs reached HR@10 0.605 (below ItemKNN's
+ * 0.616), f = 8 with 60 epochs 0.624 (stopped at 30), f = 32 0.637, f = 64 0.651 (stopped at 18;
+ * validation NDCG@10 0.414 against 0.402 for f = 32).
  */
 public final class GMF extends NcfModel {
     public static final String NAME = "GMF";
@@ -69,9 +75,9 @@ public final class GMF extends NcfModel {
         @Override
         public List<Setting> defaults() {
             List<Setting> s = new ArrayList<>();
-            s.add(Setting.of("embeddingSize", 8, "predictive factors: the size of the user and item embeddings"));
+            s.add(Setting.of("embeddingSize", 64, "predictive factors: the size of the user and item embeddings (the paper's default: 8)"));
             s.add(TrainingSettings.negatives(4, "the paper's choice (section 4.4)"));
-            s.addAll(TrainingSettings.gradient(20, 256, "adam", 0.001, 0.0));
+            s.addAll(TrainingSettings.gradient(60, 256, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2017));
             return s;
         }

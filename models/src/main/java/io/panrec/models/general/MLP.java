@@ -30,8 +30,13 @@ import java.util.SplittableRandom;
  * <p>State: {@code userEmbedding.weight}, {@code itemEmbedding.weight}, {@code tower.layers.K.weight/bias},
  * {@code output.weight}, {@code output.bias} (the names {@link NeuMF}'s pretraining reads).
  *
- * <p>Defaults, the paper's (its code's {@code [64,32,16,8]}: a 3-layer tower with 8 predictive factors):
- * embeddings N(0, 0.01), 4 negatives, Adam with learning rate 0.001, batches of 256, 20 epochs, no dropout.
+ * <p>Defaults, the paper's except the tower's size and the epochs: embeddings N(0, 0.01), 4 negatives,
+ * Adam with learning rate 0.001, batches of 256, no dropout; a tower {@code [128,64,32]} (32 predictive
+ * factors, within the paper's figure 4) instead of its code's {@code [64,32,16,8]} (8), and up to 60
+ * epochs instead of 20, meant with early stopping on a validation split. On MovieLens-100K,
+ * leave-one-out against 99 sampled negatives: {@code [64,32,16,8]} reached HR@10 0.624 / NDCG@10 0.346
+ * in 20 epochs and 0.619 / 0.350 with 60 (stopped at 26; validation NDCG@10 0.385), hardly above
+ * ItemKNN's 0.614 / 0.352; {@code [128,64,32]} 0.633 / 0.361 (stopped at 18; validation NDCG@10 0.405).
  */
 public final class MLP extends NcfModel {
     public static final String NAME = "MLP";
@@ -78,8 +83,8 @@ public final class MLP extends NcfModel {
         return (float) p;
     }
 
-    static Setting layersSetting() {
-        return Setting.ofInts("layers", List.of(64, 32, 16, 8), "widths of the tower: the first is the concatenated user and "
+    static Setting layersSetting(List<Integer> widths) {
+        return Setting.ofInts("layers", widths, "widths of the tower: the first is the concatenated user and "
                 + "item embeddings (each half as wide), the last the predictive factors; ReLU after each layer");
     }
 
@@ -107,10 +112,10 @@ public final class MLP extends NcfModel {
         @Override
         public List<Setting> defaults() {
             List<Setting> s = new ArrayList<>();
-            s.add(layersSetting());
+            s.add(layersSetting(List.of(128, 64, 32)));
             s.add(dropoutSetting());
             s.add(TrainingSettings.negatives(4, "the paper's choice (section 4.4)"));
-            s.addAll(TrainingSettings.gradient(20, 256, "adam", 0.001, 0.0));
+            s.addAll(TrainingSettings.gradient(60, 256, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2017));
             return s;
         }

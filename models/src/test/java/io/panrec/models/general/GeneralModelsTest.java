@@ -130,6 +130,72 @@ class GeneralModelsTest {
     }
 
     @Test
+    void biasedMfTakesKorensSgdStepPerRating() {
+        // one rating of 5 by u0 for a: the update of Koren et al. (2009), by hand from the initial state
+        Interactions.Builder b = Interactions.builder(new Vocabulary("users"), new Vocabulary("items"), true, false);
+        b.add("u0", "a", 5, 0);
+        b.add("u1", "a", 1, 0);
+        Interactions data = b.build().select(new int[] {0, 1});
+        BiasedMF.Provider provider = new BiasedMF.Provider();
+        Settings s = provider.defaultSettings().with("embeddingSize", 3).with("initStd", 0.5).with("learningRate", 0.1)
+                .with("regularization", 0.2).with("biasRegularization", 0.05);
+        BiasedMF mf = (BiasedMF) provider.create(s, data.schema());
+        mf.beforeTraining(data);
+        float[] p = mf.stateDict().get("userFactors").toFloatArray();
+        float[] q = mf.stateDict().get("itemFactors").toFloatArray();
+        float mu = mf.stateDict().get("globalMean").item();
+        assertEquals(3, mu, 1e-6);
+        // train on u0's rating only: one row, so the order does not matter
+        Interactions one = data.select(new int[] {0});
+        double objective = mf.fitEpoch(one, 0);
+        double dot = p[0] * q[0] + p[1] * q[1] + p[2] * q[2];
+        double e = 5 - (mu + dot);
+        assertEquals(e * e + 0.2 * (p[0] * p[0] + p[1] * p[1] + p[2] * p[2] + q[0] * q[0] + q[1] * q[1] + q[2] * q[2]), objective, 1e-5);
+        float[] p1 = mf.stateDict().get("userFactors").toFloatArray();
+        float[] q1 = mf.stateDict().get("itemFactors").toFloatArray();
+        for (int a = 0; a < 3; a++) {
+            assertEquals(p[a] + 0.1 * (e * q[a] - 0.2 * p[a]), p1[a], 1e-5);
+            assertEquals(q[a] + 0.1 * (e * p[a] - 0.2 * q[a]), q1[a], 1e-5);
+            assertEquals(p[3 + a], p1[3 + a], "u1 had no rating in this epoch");
+        }
+        assertEquals(0.1 * e, mf.stateDict().get("userBias").toFloatArray()[0], 1e-6);
+        assertEquals(0.1 * e, mf.stateDict().get("itemBias").toFloatArray()[0], 1e-6);
+        assertEquals(0, mf.stateDict().get("userBias").toFloatArray()[1]);
+        mf.setTraining(false);
+        float expected = (float) Math.clamp(3 + 0.1 * e + 0.1 * e + (p1[0] * q1[0] + p1[1] * q1[1] + p1[2] * q1[2]), 1, 5);
+        assertEquals(expected, scores(mf, new long[] {0}, new long[] {0})[0], 1e-5);
+        assertEquals(expected, all(mf, 0)[0], 1e-5);
+    }
+
+    @Test
+    void biasedMfResumedFromItsStateContinuesAsAnUninterruptedRun() {
+        Interactions data = ToyData.generate(20, 30, 5, 3);
+        BiasedMF.Provider provider = new BiasedMF.Provider();
+        Settings s = provider.defaultSettings().with("embeddingSize", 4).with("epochs", 3);
+        BiasedMF straight = (BiasedMF) provider.create(s, data.schema());
+        straight.beforeTraining(data);
+        double first = straight.fitEpoch(data, 0);
+        Map<String, Tensor> after1 = straight.stateDict();
+        straight.fitEpoch(data, 1);
+        double third = straight.fitEpoch(data, 2);
+        assertTrue(third < first, "the objective falls: " + first + " -> " + third);
+
+        BiasedMF resumed = (BiasedMF) provider.create(s, data.schema());
+        resumed.loadState(after1);
+        resumed.fitEpoch(data, 1);
+        resumed.fitEpoch(data, 2);
+        for (String k : List.of("userFactors", "itemFactors", "userBias", "itemBias", "globalMean")) {
+            assertArrayEquals(straight.stateDict().get(k).toFloatArray(), resumed.stateDict().get(k).toFloatArray(), k);
+        }
+        Map<String, Tensor> bad = new java.util.LinkedHashMap<>(after1);
+        bad.put("itemBias", Tensor.of(new float[30], 30));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> resumed.loadState(bad));
+        assertTrue(e.getMessage().contains("itemBias"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> provider.create(s.with("learningRateDecay", 1.5), data.schema()));
+        assertTrue(e.getMessage().contains("learningRateDecay"), e.getMessage());
+    }
+
+    @Test
     void settingsOutOfRangeAreRejected() {
         DatasetSchema schema = DatasetSchema.implicit(5, 5);
         ConvNCF.Provider conv = new ConvNCF.Provider();

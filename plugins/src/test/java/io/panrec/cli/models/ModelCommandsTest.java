@@ -223,7 +223,7 @@ class ModelCommandsTest {
     void aRatingModelTrainsOnAnOfficialFoldAndIsMeasuredByRmse() throws Exception {
         Path out = tmp.resolve("biasedmf-u2");
         ok("train", "--model", "BiasedMF", "--data", ml100k(), "--fold", "2", "--out", out.toString(), "--set", "embeddingSize=8",
-                "--set", "epochs=15", "--set", "optimizer=adam", "--set", "learningRate=0.02", "--set", "batchSize=64");
+                "--set", "epochs=30", "--set", "learningRate=0.05", "--set", "initStd=0.1");
         Map<String, Object> e = json(ok("evaluate", "--model", out.toString(), "--json", "-").out());
         assertEquals("rating", e.get("protocol"));
         Map<String, Object> split = (Map<String, Object>) e.get("split");
