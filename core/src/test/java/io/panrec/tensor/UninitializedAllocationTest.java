@@ -63,7 +63,9 @@ class UninitializedAllocationTest {
             }
         }
         assertEquals(before, MemoryStats.scopedLiveBytes());
-        assertEquals(liveBefore, MemoryStats.liveBytes());
+        // all live bytes, global scope included, may only fall: the GC frees other tests' global tensors meanwhile
+        long liveAfter = MemoryStats.liveBytes();
+        assertTrue(liveAfter <= liveBefore, "live bytes grew from " + liveBefore + " to " + liveAfter);
     }
 
     @Test
