@@ -59,6 +59,10 @@ public final class BenchRerankCommand implements Callable<Integer> {
     @Option(names = "--millis", defaultValue = "1500", description = "Time measured per row after warm-up (default ${DEFAULT-VALUE} ms).")
     int millis;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a setting of the models timed (repeatable; "
+            + "e.g. --set embeddingSize=8 --set layers=64,32,16,8 for NeuMF as the NCF paper sizes it).")
+    List<String> sets;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
     Path json;
 
@@ -92,7 +96,11 @@ public final class BenchRerankCommand implements Callable<Integer> {
                 out.println("skipped: " + name + " not registered (known models: " + String.join(", ", registry.names()) + ")");
                 continue;
             }
-            try (RerankFixture f = RerankFixture.create(provider.get(), users, items, 7)) {
+            io.panrec.models.spi.Settings settings = provider.get().defaultSettings().withAssignments(sets == null ? List.of() : sets);
+            if (sets != null && !sets.isEmpty()) {
+                out.println(name + " with " + String.join(", ", sets));
+            }
+            try (RerankFixture f = RerankFixture.create(provider.get(), settings, users, items, 7)) {
                 for (String backend : chosen) {
                     try (var _ = Backends.use(backend)) {
                         for (int h : hits) {

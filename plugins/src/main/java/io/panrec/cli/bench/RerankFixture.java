@@ -50,10 +50,16 @@ public final class RerankFixture implements Closeable {
      * evaluation mode, and an index of {@code numItems} items ({@code "i0"} ...) whose ids are its vocabulary.
      */
     public static RerankFixture create(ModelProvider provider, int numUsers, int numItems, long seed) throws IOException {
+        return create(provider, provider.defaultSettings(), numUsers, numItems, seed);
+    }
+
+    /** {@link #create(ModelProvider, int, int, long)} with the model built from {@code settings}. */
+    public static RerankFixture create(ModelProvider provider, io.panrec.models.spi.Settings settings, int numUsers, int numItems, long seed)
+            throws IOException {
         if (numUsers < 1 || numItems < 1) {
             throw new IllegalArgumentException("need at least one user and one item, got " + numUsers + " and " + numItems);
         }
-        Recommender model = provider.create(provider.defaultSettings(), DatasetSchema.implicit(numUsers, numItems));
+        Recommender model = provider.create(settings, DatasetSchema.implicit(numUsers, numItems));
         model.setTraining(false);
         Vocabulary users = new Vocabulary("users");
         for (int u = 0; u < numUsers; u++) {
