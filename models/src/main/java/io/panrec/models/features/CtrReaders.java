@@ -119,6 +119,27 @@ public final class CtrReaders {
         BufferedReader open(Charset cs) throws IOException {
             return Files.newBufferedReader(file, cs);
         }
+
+        /**
+         * Gives {@code row} every non-blank line still in {@code r} (CR stripped), split at {@code delimiter},
+         * with its 1-based line number; {@code linesRead} lines (a header) were read before.
+         */
+        void forEachRow(BufferedReader r, long linesRead, char delimiter, Row row) throws IOException {
+            long no = linesRead;
+            for (String line; (line = r.readLine()) != null; ) {
+                no++;
+                line = stripCr(line);
+                if (!line.isBlank()) {
+                    row.accept(no, split(line, delimiter));
+                }
+            }
+        }
+    }
+
+    /** One row of a file: its line number and fields. */
+    @FunctionalInterface
+    private interface Row {
+        void accept(long no, String[] fields) throws DataFormatException;
     }
 
     private static String[] split(String line, char delimiter) {
@@ -166,21 +187,13 @@ public final class CtrReaders {
         Lines lines = new Lines(file, options);
         int width = 1 + CRITEO_INTEGERS + CRITEO_CATEGORICALS;
         try (BufferedReader r = lines.open(StandardCharsets.UTF_8)) {
-            String line;
-            long no = 0;
-            while ((line = r.readLine()) != null) {
-                no++;
-                line = stripCr(line);
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] f = split(line, '\t');
+            lines.forEachRow(r, 0, '\t', (no, f) -> {
                 if (f.length > width) {
                     lines.malformed(no, "expected at most " + width + " tab-separated fields (label, I1..I13, C1..C26), found " + f.length);
-                    continue;
+                    return;
                 }
                 addCriteoRow(raw, lines, no, f, 0);
-            }
+            });
         }
         raw.report(new ReadReport(List.of(lines.report())));
         return raw;
@@ -229,25 +242,17 @@ public final class CtrReaders {
                             + "C1..C26 (for the tab-separated Kaggle file use criteo:)");
                 }
             }
-            String line;
-            long no = 1;
-            while ((line = r.readLine()) != null) {
-                no++;
-                line = stripCr(line);
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] f = split(line, ',');
+            lines.forEachRow(r, 1, ',', (no, f) -> {
                 if (f.length != names.length) {
                     lines.malformed(no, "expected " + names.length + " comma-separated fields as the header, found " + f.length);
-                    continue;
+                    return;
                 }
                 String[] ordered = new String[col.length];
                 for (int j = 0; j < col.length; j++) {
                     ordered[j] = f[col[j]];
                 }
                 addCriteoRow(raw, lines, no, ordered, 0);
-            }
+            });
         }
         raw.report(new ReadReport(List.of(lines.report())));
         return raw;
@@ -288,23 +293,15 @@ public final class CtrReaders {
                 }
             }
             RawCtrData raw = new RawCtrData("avazu", specs, false);
-            String line;
-            long no = 1;
-            while ((line = r.readLine()) != null) {
-                no++;
-                line = stripCr(line);
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] f = split(line, ',');
+            lines.forEachRow(r, 1, ',', (no, f) -> {
                 if (f.length != names.length) {
                     lines.malformed(no, "expected " + names.length + " comma-separated fields as the header, found " + f.length);
-                    continue;
+                    return;
                 }
                 Float label = label(f[click]);
                 if (label == null) {
                     lines.malformed(no, "click '" + f[click] + "' is not 0 or 1");
-                    continue;
+                    return;
                 }
                 String h = f[hour].strip();
                 String weekday;
@@ -316,7 +313,7 @@ public final class CtrReaders {
                             Integer.parseInt(h.substring(4, 6))).getDayOfWeek().name();
                 } catch (java.time.DateTimeException e) {
                     lines.malformed(no, "hour '" + h + "' is not a YYMMDDHH time");
-                    continue;
+                    return;
                 }
                 String[] values = new String[specs.size()];
                 values[0] = h.substring(6, 8);
@@ -327,7 +324,7 @@ public final class CtrReaders {
                 }
                 raw.addRow(label, null, null, values);
                 lines.records++;
-            }
+            });
             raw.report(new ReadReport(List.of(lines.report())));
             return raw;
         }
@@ -360,27 +357,19 @@ public final class CtrReaders {
         }
         Lines lines = new Lines(dir.resolve("u.user"), options);
         try (BufferedReader r = lines.open(StandardCharsets.ISO_8859_1)) {
-            String line;
-            long no = 0;
-            while ((line = r.readLine()) != null) {
-                no++;
-                line = stripCr(line);
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] f = split(line, '|');
+            lines.forEachRow(r, 0, '|', (no, f) -> {
                 if (f.length != 5) {
                     lines.malformed(no, "expected 5 fields user id|age|gender|occupation|zip code, found " + f.length);
-                    continue;
+                    return;
                 }
                 String problem = numberProblem(f[1], "age");
                 if (problem != null || f[1].isEmpty()) {
                     lines.malformed(no, problem != null ? problem : "age is missing");
-                    continue;
+                    return;
                 }
                 raw.putUser(f[0], f[0], f[1], f[2], f[3]);
                 lines.records++;
-            }
+            });
         }
         for (int i = 0; i < all.numItems(); i++) {
             String id = all.items().id(i);
