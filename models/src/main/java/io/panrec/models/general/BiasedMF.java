@@ -55,13 +55,11 @@ import java.util.SplittableRandom;
  * u1 0.915, u2 0.906, u3 0.900, u4 0.902, u5 0.902), where mini-batch SGD at batch 64 reached 0.911.
  * An epoch of MovieLens-100K takes about 0.1 s on one core.
  */
-public final class BiasedMF implements Recommender, DirectFit {
+public final class BiasedMF extends DirectFitModel {
     public static final String NAME = "BiasedMF";
     /** Key of the per-epoch decay factor of the learning rate. */
     public static final String LEARNING_RATE_DECAY = "learningRateDecay";
 
-    private final Settings settings;
-    private final DatasetSchema schema;
     private final int d;
     private final double learningRate;
     private final double decay;
@@ -75,11 +73,9 @@ public final class BiasedMF implements Recommender, DirectFit {
     private float[] userBias;      // [U]
     private float[] itemBias;      // [N]
     private float globalMean;
-    private boolean training = true;
 
     BiasedMF(Settings settings, DatasetSchema schema) {
-        this.settings = Models.checkOwner(NAME, settings);
-        this.schema = java.util.Objects.requireNonNull(schema, "schema");
+        super(NAME, settings, schema);
         Models.requireRatings(NAME, schema);
         this.d = Models.positive(settings, "embeddingSize");
         double std = Models.nonNegative(settings, "initStd");
@@ -240,7 +236,7 @@ public final class BiasedMF implements Recommender, DirectFit {
             dot += userFactors[u * d + a] * itemFactors[i * d + a];
         }
         float r = globalMean + userBias[u] + itemBias[i] + dot;
-        return clip && !training ? Math.clamp(r, schema.minRating(), schema.maxRating()) : r;
+        return clip && !isTraining() ? Math.clamp(r, schema.minRating(), schema.maxRating()) : r;
     }
 
     /** {@code users [B]}, {@code items [B]} -> {@code [B]} predicted ratings. */
@@ -270,31 +266,6 @@ public final class BiasedMF implements Recommender, DirectFit {
             }
         }
         return Tensor.of(out, u.length, n);
-    }
-
-    @Override
-    public Settings settings() {
-        return settings;
-    }
-
-    @Override
-    public DatasetSchema schema() {
-        return schema;
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public void setTraining(boolean on) {
-        training = on;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return training;
     }
 
     @Override

@@ -51,11 +51,9 @@ import java.util.stream.IntStream;
  * 3 CG steps (untuned; on MovieLens-100K leave-one-out against 99 sampled negatives they reach HR@10
  * 0.673, NDCG@10 0.401).
  */
-public final class IALS implements Recommender, DirectFit {
+public final class IALS extends DirectFitModel {
     public static final String NAME = "iALS";
 
-    private final Settings settings;
-    private final DatasetSchema schema;
     private final int d;
     private final double alpha0;
     private final double lambda;
@@ -67,11 +65,9 @@ public final class IALS implements Recommender, DirectFit {
     private Csr byUser;
     private Csr byItem;
     private Interactions fittedOn;
-    private boolean training = true;
 
     IALS(Settings settings, DatasetSchema schema) {
-        this.settings = Models.checkOwner(NAME, settings);
-        this.schema = schema;
+        super(NAME, settings, schema);
         this.d = Models.positive(settings, "embeddingSize");
         this.alpha0 = Models.nonNegative(settings, "unobservedWeight");
         this.lambda = Models.nonNegative(settings, "regularization");
@@ -332,31 +328,6 @@ public final class IALS implements Recommender, DirectFit {
             System.arraycopy(p, (int) u[r] * d, rows, r * d, d);
         }
         return Tensor.of(rows, u.length, d).matmul(Tensor.of(itemFactors, schema.numItems(), d).t());
-    }
-
-    @Override
-    public Settings settings() {
-        return settings;
-    }
-
-    @Override
-    public DatasetSchema schema() {
-        return schema;
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public void setTraining(boolean on) {
-        training = on;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return training;
     }
 
     @Override

@@ -25,23 +25,19 @@ import java.util.Set;
  * [R, k], where R is the number of items (ItemKNN) or users (UserKNN); {@code history.offsets} I32
  * [numUsers + 1] and {@code history.columns} I32 [nnz]: each user's training items, sorted.
  */
-abstract class NeighbourhoodModel implements Recommender, DirectFit {
+abstract class NeighbourhoodModel extends DirectFitModel {
     static final String NEIGHBOURS = "neighbours";
     static final String SHRINK = "shrink";
 
     final String name;
-    final Settings settings;
-    final DatasetSchema schema;
     final int k;
     final double shrink;
     volatile Neighbours neighbours;
     volatile Csr history;
-    private boolean training = true;
 
     NeighbourhoodModel(String name, Settings settings, DatasetSchema schema) {
+        super(name, settings, schema);
         this.name = name;
-        this.settings = Models.checkOwner(name, settings);
-        this.schema = schema;
         this.k = Models.positive(settings, NEIGHBOURS);
         this.shrink = Models.nonNegative(settings, SHRINK);
         int rows = rows();
@@ -122,31 +118,6 @@ abstract class NeighbourhoodModel implements Recommender, DirectFit {
             System.arraycopy(row, 0, out, r * n, n);
         });
         return Tensor.of(out, u.length, n);
-    }
-
-    @Override
-    public Settings settings() {
-        return settings;
-    }
-
-    @Override
-    public DatasetSchema schema() {
-        return schema;
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public void setTraining(boolean on) {
-        training = on;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return training;
     }
 
     @Override

@@ -28,17 +28,13 @@ import java.util.Set;
  *
  * <p>State: {@code itemCounts} F32 [N].
  */
-public final class Popularity implements Recommender, DirectFit {
+public final class Popularity extends DirectFitModel {
     public static final String NAME = "Pop";
 
-    private final Settings settings;
-    private final DatasetSchema schema;
     private volatile float[] counts;
-    private boolean training = true;
 
     Popularity(Settings settings, DatasetSchema schema) {
-        this.settings = Models.checkOwner(NAME, settings);
-        this.schema = schema;
+        super(NAME, settings, schema);
         this.counts = new float[schema.numItems()];
     }
 
@@ -109,31 +105,6 @@ public final class Popularity implements Recommender, DirectFit {
     public Tensor fullSortPredict(Tensor users) {
         long[] u = Models.fullSortUsers(NAME, users, schema);
         return Models.repeatRows(counts, u.length);
-    }
-
-    @Override
-    public Settings settings() {
-        return settings;
-    }
-
-    @Override
-    public DatasetSchema schema() {
-        return schema;
-    }
-
-    @Override
-    public List<Tensor> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public void setTraining(boolean on) {
-        training = on;
-    }
-
-    @Override
-    public boolean isTraining() {
-        return training;
     }
 
     @Override
