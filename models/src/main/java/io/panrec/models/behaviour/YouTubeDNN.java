@@ -1,6 +1,8 @@
 package io.panrec.models.behaviour;
 
 import io.panrec.autograd.Autograd;
+import io.panrec.models.onnx.OnnxExportable;
+import io.panrec.models.onnx.OnnxGraph;
 import io.panrec.models.spi.Batch;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.EmbeddingRecommender;
@@ -56,10 +58,17 @@ import java.util.SplittableRandom;
  * the log-Q correction ({@link Losses#sampledSoftmax}) and accidental hits removed. At prediction time the
  * history is the user's latest {@code historyLength} training items.
  *
+ * <p>ONNX export ({@link OnnxExportable}): three graphs, one file each ({@code panrec export --graph}):
+ * {@code user-tower}: {@code history int64 [batch, history_slots]} (the user's latest items, right-padded) and
+ * {@code history_lengths int64 [batch]} -> {@code user_vectors [batch, d]}, the pooling (mean, max, lp, sum)
+ * masked by the lengths with ONNX ops, the watched items' genres from the initializer {@code genres.counts [N, G]},
+ * the dense features from the lengths; {@code item-tower}: {@code items} -> {@code item_vectors}, rows of {@code W};
+ * {@code scores}: history, lengths, items -> {@code scores [batch]} = {@code u . w_i}, as {@code predict}.
+ *
  * <p>Defaults: untuned beyond a check on MovieLens-100K leave-one-out against 99 sampled negatives, where 6 epochs
  * with mean pooling reach HR@10 0.594, NDCG@10 0.334 (Pop 0.407 / 0.229; {@code bench/results/behaviour.md}).
  */
-public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecommender {
+public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecommender, OnnxExportable {
     public static final String NAME = "YouTubeDNN";
 
     private final int d;
@@ -277,6 +286,64 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
     public Tensor fullSortPredict(Tensor users) {
         long[] ids = fullSortUsers(users);
         return userVectors(histories.recent(ids, historyLength)).matmul(net.output.weight().t());
+    }
+
+    @Override
+    public List<String> onnxGraphs() {
+        return List.of(SCORES, USER_TOWER, ITEM_TOWER);
+    }
+
+    @Override
+    public void exportOnnx(OnnxGraph g) {
+        exportOnnx(SCORES, g);
+    }
+
+    @Override
+    public void exportOnnx(String name, OnnxGraph g) {
+        switch (name) {
+            case USER_TOWER -> g.output(g.identity(onnxUserTower(g), USER_VECTORS), OnnxGraph.FLOAT, OnnxGraph.BATCH, d);
+            case ITEM_TOWER -> g.output(g.identity(onnxItemTower(g), ITEM_VECTORS), OnnxGraph.FLOAT, OnnxGraph.BATCH, d);
+            case SCORES -> {
+                String u = onnxUserTower(g);
+                g.metadata("panrec.scores", "u . w_i, the logit of the item in the softmax over all items");
+                g.output(g.identity(g.rowDot(u, onnxItemTower(g)), SCORES), OnnxGraph.FLOAT, OnnxGraph.BATCH);
+            }
+            default -> OnnxExportable.super.exportOnnx(name, g);
+        }
+    }
+
+    /** {@link #userVectors} as ONNX nodes: history, history_lengths -> {@code [B, d]}. */
+    private String onnxUserTower(OnnxGraph g) {
+        String[] history = onnxHistory(g);
+        String lengths = history[1];
+        String[] safe = g.bagIds(history[0], lengths, 0);                                             // ids [B, T], mask [B, T]
+        String h = g.maskedPool(g.gather(g.initializer("items.weight", net.items.weight()), safe[0], 0), safe[1], lengths, mode, lp);
+        // the genre counts of the watched items, [B, G]: the items' count rows summed over the valid positions
+        String counts = g.reduceSum(g.mul(g.gather(onnxGenreCounts(g), safe[0], 0), g.unsqueeze(g.cast(safe[1], OnnxGraph.FLOAT), 2)),
+                false, 1);
+        String table = g.initializer("genres.weight", net.genres.weight());                           // [G, d]
+        String total = g.reduceSum(counts, true, 1);                                                 // [B, 1]
+        String any = g.min(total, g.constant(1f));
+        String gp = switch (mode) {
+            case SUM -> g.matmul(counts, table);
+            case MEAN -> g.matmul(g.div(counts, g.max(total, g.constant(1f))), table);
+            case LP -> g.mul(g.pow(g.add(g.matmul(counts, g.pow(g.abs(table), lp)), g.constant(1e-12f)), 1f / lp), any);
+            case MAX -> {
+                // the maximum over the genres present: the others pushed down by 1e30, as the masked max pools
+                String present = g.node("Greater", List.of(counts, g.constant(0f)));
+                String push = g.unsqueeze(g.where(present, g.constant(0f), g.constant(-1e30f)), 2);    // [B, G, 1]
+                yield g.mul(g.reduceMax(g.add(table, push), false, 1), any);
+            }
+        };
+        // the dense features x, x^2, sqrt(x) of x = length / historyLength
+        String x = g.unsqueeze(g.div(g.cast(lengths, OnnxGraph.FLOAT), g.constant((float) historyLength)), 1);
+        String dense = g.concat(1, x, g.mul(x, x), g.sqrt(x));
+        return g.mlp("tower", net.tower, g.concat(1, h, gp, dense));
+    }
+
+    /** The item vectors {@code w_i}: items -> rows of the output table, {@code [B, d]}. */
+    private String onnxItemTower(OnnxGraph g) {
+        return g.embedding("output", net.output, g.input("items", OnnxGraph.INT64, OnnxGraph.BATCH));
     }
 
     @Override

@@ -426,6 +426,112 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
     /** The logits {@code [B]} of the batch. */
     protected abstract Tensor logits(Inputs in);
 
+    // ------------------------------------------------------------------ ONNX export
+
+    /**
+     * The field ids of an exported CTR model as graph values: each single-valued group as global ids
+     * {@code [B, n]} (with the values {@code [B, 1, 1]} of a numeric field), each bag as safe global ids
+     * {@code [B, T]} with its mask and lengths. Built once by {@link #onnxFieldIds}, read by every table.
+     */
+    protected record OnnxFieldIds(List<String[]> scalars, List<String[]> bags) {
+    }
+
+    /**
+     * Declares the graph inputs of {@link #predict}, named per field, and turns them into the rows of the
+     * shared feature table, in the field order of {@link #fieldEmbeddings} (single-valued row, user, item
+     * fields, then row, user, item bags):
+     * <ul>
+     *   <li>a categorical row field {@code NAME}: {@code int64 [batch]}, the field's local id in [0, size)
+     *       (the last id is the out-of-vocabulary bucket of a field with a vocabulary);</li>
+     *   <li>a numeric row field {@code NAME}: {@code float [batch]}, the transformed value;</li>
+     *   <li>a row bag {@code NAME}: local ids right-padded, {@code int64 [batch, NAME_slots]}, and
+     *       {@code NAME_lengths int64 [batch]} (each in [0, NAME_slots]; the padding is never read; an empty
+     *       bag pools to zeros);</li>
+     *   <li>{@code users}, {@code items int64 [batch]} when the schema has user or item fields: the model's
+     *       user and item tables ({@code userFields}, {@code userBags}, ...) are initializers of the graph,
+     *       so plain pairs are scored as {@code predict} scores them.</li>
+     * </ul>
+     */
+    protected OnnxFieldIds onnxFieldIds(io.panrec.models.onnx.OnnxGraph g) {
+        String B = io.panrec.models.onnx.OnnxGraph.BATCH;
+        FeatureField.Source row = FeatureField.Source.ROW;
+        List<String[]> scalars = new ArrayList<>();
+        List<String[]> bags = new ArrayList<>();
+        for (int f : layout.scalars(row)) {
+            FeatureField field = layout.fields().get(f);
+            long offset = layout.offset(f);
+            if (field.kind() == FeatureField.Kind.NUMERIC) {
+                String v = g.input(field.name(), io.panrec.models.onnx.OnnxGraph.FLOAT, B);
+                scalars.add(new String[] {g.longs(offset), g.unsqueeze(v, 1, 2)});                     // row [1] -> [1, k]
+            } else {
+                String id = g.input(field.name(), io.panrec.models.onnx.OnnxGraph.INT64, B);
+                scalars.add(new String[] {g.unsqueeze(g.add(id, g.scalar(offset)), 1), null});          // [B, 1]
+            }
+        }
+        for (int f : layout.bags(row)) {
+            FeatureField field = layout.fields().get(f);
+            String ids = g.input(field.name(), io.panrec.models.onnx.OnnxGraph.INT64, B, field.name() + "_slots");
+            String lengths = g.input(field.name() + "_lengths", io.panrec.models.onnx.OnnxGraph.INT64, B);
+            String[] safe = g.bagIds(ids, lengths, layout.offset(f));
+            bags.add(new String[] {safe[0], safe[1], lengths});
+        }
+        FeatureField.Source[] sources = {FeatureField.Source.USER, FeatureField.Source.ITEM};
+        String[] inputNames = {"users", "items"};
+        List<String[]> tableBags = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            int[] sc = layout.scalars(sources[s]);
+            int[] bg = layout.bags(sources[s]);
+            if (sc.length + bg.length == 0) {
+                continue;
+            }
+            String entity = g.input(inputNames[s], io.panrec.models.onnx.OnnxGraph.INT64, B);
+            if (sc.length > 0) {
+                scalars.add(new String[] {g.gather(g.initializer(TABLE_NAMES[3 * s], tables[3 * s]), entity, 0), null}); // [B, n]
+            }
+            if (bg.length > 0) {
+                String ids = g.gather(g.initializer(TABLE_NAMES[3 * s + 1], tables[3 * s + 1]), entity, 0);             // [B, M, L]
+                String lengths = g.gather(g.initializer(TABLE_NAMES[3 * s + 2], tables[3 * s + 2]), entity, 0);         // [B, M]
+                for (int j = 0; j < bg.length; j++) {
+                    String len = g.gather(lengths, g.scalar(j), 1);
+                    String[] safe = g.bagIds(g.gather(ids, g.scalar(j), 1), len, 0);
+                    tableBags.add(new String[] {safe[0], safe[1], len});
+                }
+            }
+        }
+        bags.addAll(tableBags); // row bags, then user bags, then item bags, as inputs() orders them
+        return new OnnxFieldIds(scalars, bags);
+    }
+
+    /**
+     * {@link #fieldEmbeddings} as ONNX nodes: the rows of {@code table} ({@code prefix.weight}) for the
+     * fields of {@code ids} -> {@code [B, F, dim]} (a numeric field's row times its value, a bag the masked
+     * mean of its rows).
+     */
+    protected static String onnxFieldEmbeddings(io.panrec.models.onnx.OnnxGraph g, OnnxFieldIds ids, String prefix, Embedding table) {
+        String t = g.table(prefix, table);
+        List<String> parts = new ArrayList<>();
+        for (String[] s : ids.scalars()) {
+            String rows = g.gather(t, s[0], 0);
+            parts.add(s[1] == null ? rows : g.mul(s[1], rows));                       // [B, n, dim] or [B, 1, 1] * [1, dim]
+        }
+        for (String[] b : ids.bags()) {
+            parts.add(g.unsqueeze(g.maskedPool(g.gather(t, b[0], 0), b[1], b[2], Pooling.Mode.MEAN, 2f), 1));
+        }
+        return parts.size() == 1 ? parts.getFirst() : g.concat(1, parts.toArray(String[]::new));
+    }
+
+    /** {@link #firstOrder} as ONNX nodes: {@code [B]}. */
+    protected static String onnxFirstOrder(io.panrec.models.onnx.OnnxGraph g, OnnxFieldIds ids, String prefix, Embedding weights) {
+        return g.reduceSum(onnxFieldEmbeddings(g, ids, prefix, weights), false, 1, 2);
+    }
+
+    /** {@link FM#pairwise} as ONNX nodes: {@code e [B, F, k]} -> {@code [B]}. */
+    protected static String onnxPairwise(io.panrec.models.onnx.OnnxGraph g, String e) {
+        String s = g.reduceSum(e, false, 1);
+        String squares = g.reduceSum(g.mul(e, e), false, 1);
+        return g.mul(g.reduceSum(g.sub(g.mul(s, s), squares), false, 1), g.constant(0.5f));
+    }
+
     // ------------------------------------------------------------------ Recommender
 
     @Override

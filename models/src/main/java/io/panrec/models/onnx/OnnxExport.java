@@ -24,21 +24,42 @@ public final class OnnxExport {
     private OnnxExport() {
     }
 
-    /** The serialized ONNX model of {@code model}, its graph named after the model. */
+    /** The serialized ONNX model of {@code model}'s {@link OnnxExportable#SCORES} graph, named after the model. */
     public static byte[] toBytes(Recommender model, String modelName, ModelRegistry registry) {
+        return toBytes(model, modelName, registry, OnnxExportable.SCORES);
+    }
+
+    /**
+     * The serialized ONNX model of {@code model}'s graph {@code graphName} (one of its
+     * {@link OnnxExportable#onnxGraphs}, e.g. a two-tower model's {@code user-tower}).
+     *
+     * @throws UnsupportedOperationException if the model has no ONNX export
+     * @throws IllegalArgumentException      if it has no graph of that name (the message lists its graphs)
+     */
+    public static byte[] toBytes(Recommender model, String modelName, ModelRegistry registry, String graphName) {
         if (!(model instanceof OnnxExportable exportable)) {
             throw new UnsupportedOperationException("ONNX export is not available for " + modelName + "; the models that can be "
                     + "exported are: " + String.join(", ", supportedModels(registry)));
         }
-        OnnxGraph graph = new OnnxGraph(modelName);
+        if (!exportable.onnxGraphs().contains(graphName)) {
+            throw new IllegalArgumentException(modelName + " has no ONNX graph '" + graphName + "'; its graphs are: "
+                    + String.join(", ", exportable.onnxGraphs()));
+        }
+        OnnxGraph graph = new OnnxGraph(graphName.equals(OnnxExportable.SCORES) ? modelName : modelName + "." + graphName);
         graph.metadata("panrec.model", modelName);
-        exportable.exportOnnx(graph);
+        graph.metadata("panrec.graph", graphName);
+        exportable.exportOnnx(graphName, graph);
         return graph.toByteArray(version());
     }
 
     /** {@link #toBytes} written to {@code file} atomically (readers see the old file or the whole new one). */
     public static void write(Recommender model, String modelName, ModelRegistry registry, Path file) throws IOException {
-        AtomicFolder.replaceFile(file, toBytes(model, modelName, registry));
+        write(model, modelName, registry, OnnxExportable.SCORES, file);
+    }
+
+    /** The graph {@code graphName} of {@code model} written to {@code file} atomically. */
+    public static void write(Recommender model, String modelName, ModelRegistry registry, String graphName, Path file) throws IOException {
+        AtomicFolder.replaceFile(file, toBytes(model, modelName, registry, graphName));
     }
 
     /**

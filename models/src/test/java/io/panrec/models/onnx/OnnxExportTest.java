@@ -13,11 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Re-reads exported ONNX files with {@link ProtoReader} (not ONNX Runtime, which is a bench-only
  * dependency) and checks their structure field by field: IR version and opset, the named inputs with the
  * symbolic batch dimension, the scores output, the op types in order, and every initializer equal in name,
- * shape and values to the model's state dict. A small interpreter of the graph's ops then runs the file
- * and must give the scores of {@code predict}, so a wrongly wired graph cannot pass.
+ * shape and values to the model's state dict. A small interpreter of the graph's ops ({@link OnnxFile}) then
+ * runs the file and must give the scores of {@code predict}, so a wrongly wired graph cannot pass.
  */
 class OnnxExportTest {
     private static final ModelRegistry REGISTRY = ModelRegistry.discover();
@@ -71,7 +68,7 @@ class OnnxExportTest {
         Recommender m = model(name);
         Path file = dir.resolve(name + ".onnx");
         OnnxExport.write(m, name, REGISTRY, file);
-        Parsed p = Parsed.read(Files.readAllBytes(file));
+        OnnxFile p = OnnxFile.read(Files.readAllBytes(file));
 
         assertEquals(OnnxGraph.IR_VERSION, p.irVersion);
         assertEquals(OnnxGraph.OPSET, p.opset);
@@ -96,7 +93,7 @@ class OnnxExportTest {
             default -> List.of("Gather", "Gather", "Mul", "Gather", "Gather", "Concat", "Gemm", "Relu", "Gemm", "Relu",
                     "Concat", "Gemm", "Reshape");
         };
-        assertEquals(expectedOps, p.nodes.stream().map(n -> n.op).toList());
+        assertEquals(expectedOps, p.ops());
         assertEquals(name, p.metadata.get("panrec.model"));
 
         long[] users = {0, 6, 3, 3, 1};
@@ -105,7 +102,8 @@ class OnnxExportTest {
         try (var _ = Scope.open("t"); var _ = Autograd.noGrad()) {
             expected = m.predict(new Batch().put(Batch.USERS, Tensor.ofLongs(users)).put(Batch.ITEMS, Tensor.ofLongs(items))).toFloatArray();
         }
-        float[] actual = p.run(Map.of("users", users, "items", items));
+        float[] actual = p.run(Map.of("users", OnnxFile.T.longs(users, users.length), "items", OnnxFile.T.longs(items, items.length)))
+                .get("scores").f();
         assertEquals(users.length, actual.length);
         for (int k = 0; k < actual.length; k++) {
             assertEquals(expected[k], actual[k], 1e-5f * Math.max(1, Math.abs(expected[k])), name + " pair " + k);
@@ -137,201 +135,5 @@ class OnnxExportTest {
         byte[] b = new ProtoWriter().varint(1, 300).toByteArray();
         assertArrayEquals(new byte[] {0x08, (byte) 0xAC, 0x02}, b);
         assertThrows(IllegalArgumentException.class, () -> ProtoReader.fields(new byte[] {0x0A, 0x05, 1}));
-    }
-
-    /** An ONNX model as far as this test reads it, plus an interpreter of the ops panrec exports. */
-    static final class Parsed {
-        long irVersion;
-        long opset;
-        final List<String> inputs = new ArrayList<>();
-        final List<String> outputs = new ArrayList<>();
-        final Map<String, float[]> initializers = new LinkedHashMap<>();
-        final Map<String, long[]> longInitializers = new LinkedHashMap<>();
-        final Map<String, long[]> dims = new HashMap<>();
-        final List<Node> nodes = new ArrayList<>();
-        final Map<String, String> metadata = new HashMap<>();
-        String output;
-
-        record Node(String op, List<String> in, String out, Map<String, Long> attrs) {
-        }
-
-        static Parsed read(byte[] bytes) {
-            Parsed p = new Parsed();
-            for (ProtoReader.Field f : ProtoReader.fields(bytes)) {
-                switch (f.number()) {
-                    case 1 -> p.irVersion = f.value();
-                    case 7 -> p.graph(f.message());
-                    case 8 -> f.message().stream().filter(x -> x.number() == 2).forEach(x -> p.opset = x.value());
-                    case 14 -> {
-                        List<ProtoReader.Field> kv = f.message();
-                        p.metadata.put(kv.get(0).string(), kv.get(1).string());
-                    }
-                    default -> { }
-                }
-            }
-            return p;
-        }
-
-        private void graph(List<ProtoReader.Field> g) {
-            for (ProtoReader.Field f : g) {
-                switch (f.number()) {
-                    case 1 -> node(f.message());
-                    case 5 -> tensor(f.message());
-                    case 11 -> inputs.add(valueInfo(f.message()));
-                    case 12 -> {
-                        outputs.add(valueInfo(f.message()));
-                        output = f.message().get(0).string();
-                    }
-                    default -> { }
-                }
-            }
-        }
-
-        private void node(List<ProtoReader.Field> n) {
-            List<String> in = new ArrayList<>();
-            String out = null;
-            String op = null;
-            Map<String, Long> attrs = new HashMap<>();
-            for (ProtoReader.Field f : n) {
-                switch (f.number()) {
-                    case 1 -> in.add(f.string());
-                    case 2 -> out = f.string();
-                    case 4 -> op = f.string();
-                    case 5 -> {
-                        String an = null;
-                        long v = 0;
-                        for (ProtoReader.Field a : f.message()) {
-                            if (a.number() == 1) {
-                                an = a.string();
-                            } else if (a.number() == 3) {
-                                v = a.value();
-                            }
-                        }
-                        attrs.put(an, v);
-                    }
-                    default -> { }
-                }
-            }
-            nodes.add(new Node(op, in, out, attrs));
-        }
-
-        private void tensor(List<ProtoReader.Field> t) {
-            List<Long> d = new ArrayList<>();
-            String name = null;
-            long type = 0;
-            byte[] raw = null;
-            for (ProtoReader.Field f : t) {
-                switch (f.number()) {
-                    case 1 -> d.add(f.value());
-                    case 2 -> type = f.value();
-                    case 8 -> name = f.string();
-                    case 9 -> raw = f.bytes();
-                    default -> { }
-                }
-            }
-            ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-            dims.put(name, d.stream().mapToLong(Long::longValue).toArray());
-            if (type == OnnxGraph.FLOAT) {
-                float[] v = new float[raw.length / 4];
-                b.asFloatBuffer().get(v);
-                initializers.put(name, v);
-            } else {
-                assertEquals(OnnxGraph.INT64, type);
-                long[] v = new long[raw.length / 8];
-                b.asLongBuffer().get(v);
-                longInitializers.put(name, v);
-            }
-        }
-
-        /** "name:elemType:dim,dim" of a ValueInfoProto. */
-        private static String valueInfo(List<ProtoReader.Field> v) {
-            String name = v.get(0).string();
-            List<ProtoReader.Field> tensorType = v.get(1).message().get(0).message();
-            long elem = tensorType.get(0).value();
-            List<String> ds = new ArrayList<>();
-            for (ProtoReader.Field dim : tensorType.get(1).message()) {
-                ProtoReader.Field x = dim.message().get(0);
-                ds.add(x.number() == 2 ? x.string() : Long.toString(x.value()));
-            }
-            return name + ":" + elem + ":" + String.join(",", ds);
-        }
-
-        /** Runs the graph on int64 inputs; values are [rows, cols] float matrices (a [n] vector is [n, 1]). */
-        float[] run(Map<String, long[]> feeds) {
-            record M(float[] v, int rows, int cols) {
-            }
-            Map<String, M> values = new HashMap<>();
-            initializers.forEach((k, v) -> {
-                long[] d = dims.get(k);
-                values.put(k, new M(v, (int) d[0], d.length > 1 ? (int) d[1] : 1));
-            });
-            for (Node n : nodes) {
-                M r = switch (n.op) {
-                    case "Gather" -> {
-                        M table = values.get(n.in.get(0));
-                        long[] idx = feeds.get(n.in.get(1));
-                        float[] out = new float[idx.length * table.cols];
-                        for (int i = 0; i < idx.length; i++) {
-                            System.arraycopy(table.v, (int) idx[i] * table.cols, out, i * table.cols, table.cols);
-                        }
-                        yield new M(out, idx.length, table.cols);
-                    }
-                    case "Mul" -> {
-                        M a = values.get(n.in.get(0));
-                        M b = values.get(n.in.get(1));
-                        float[] out = new float[a.v.length];
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = a.v[i] * b.v[i];
-                        }
-                        yield new M(out, a.rows, a.cols);
-                    }
-                    case "Concat" -> {
-                        assertEquals(1L, n.attrs.get("axis"));
-                        M a = values.get(n.in.get(0));
-                        M b = values.get(n.in.get(1));
-                        float[] out = new float[a.rows * (a.cols + b.cols)];
-                        for (int i = 0; i < a.rows; i++) {
-                            System.arraycopy(a.v, i * a.cols, out, i * (a.cols + b.cols), a.cols);
-                            System.arraycopy(b.v, i * b.cols, out, i * (a.cols + b.cols) + a.cols, b.cols);
-                        }
-                        yield new M(out, a.rows, a.cols + b.cols);
-                    }
-                    case "Gemm" -> {
-                        assertEquals(1L, n.attrs.get("transB"));
-                        M x = values.get(n.in.get(0));
-                        M w = values.get(n.in.get(1));
-                        M bias = values.get(n.in.get(2));
-                        assertEquals(x.cols, w.cols, "Gemm inner dimension");
-                        float[] out = new float[x.rows * w.rows];
-                        for (int i = 0; i < x.rows; i++) {
-                            for (int j = 0; j < w.rows; j++) {
-                                double s = bias.v[bias.v.length == 1 ? 0 : j];
-                                for (int k = 0; k < x.cols; k++) {
-                                    s += (double) x.v[i * x.cols + k] * w.v[j * w.cols + k];
-                                }
-                                out[i * w.rows + j] = (float) s;
-                            }
-                        }
-                        yield new M(out, x.rows, w.rows);
-                    }
-                    case "Relu" -> {
-                        M a = values.get(n.in.get(0));
-                        float[] out = a.v.clone();
-                        for (int i = 0; i < out.length; i++) {
-                            out[i] = Math.max(0, out[i]);
-                        }
-                        yield new M(out, a.rows, a.cols);
-                    }
-                    case "Reshape" -> {
-                        M a = values.get(n.in.get(0));
-                        assertArrayEquals(new long[] {-1}, longInitializers.get(n.in.get(1)));
-                        yield new M(a.v, a.v.length, 1);
-                    }
-                    default -> throw new AssertionError("unexpected op " + n.op);
-                };
-                values.put(n.out, r);
-            }
-            return values.get(output).v;
-        }
     }
 }
