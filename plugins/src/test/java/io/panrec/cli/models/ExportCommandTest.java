@@ -57,6 +57,26 @@ class ExportCommandTest {
     }
 
     @Test
+    void exportsTheTowersOfYouTubeDnnOneFileEach() throws Exception {
+        Path bundle = train("youtubednn");
+        for (String graph : List.of("user-tower", "item-tower")) {
+            Path file = tmp.resolve("out-yt/" + graph + ".onnx");
+            ModelCommandsTest.Run r = ok("export", "--model", bundle.toString(), "--graph", graph, "--out", file.toString());
+            assertTrue(r.out().contains("wrote " + file + " (YouTubeDNN " + graph), r.toString());
+            List<ProtoReader.Field> g = ProtoReader.fields(Files.readAllBytes(file)).stream().filter(f -> f.number() == 7).findFirst()
+                    .orElseThrow().message();
+            List<String> inputs = g.stream().filter(f -> f.number() == 11).map(f -> f.message().get(0).string()).toList();
+            List<String> outputs = g.stream().filter(f -> f.number() == 12).map(f -> f.message().get(0).string()).toList();
+            assertEquals(graph.equals("user-tower") ? List.of("history", "history_lengths") : List.of("items"), inputs);
+            assertEquals(List.of(graph.equals("user-tower") ? "user_vectors" : "item_vectors"), outputs);
+        }
+        ModelCommandsTest.Run r = run("export", "--model", bundle.toString(), "--graph", "towers", "--out", tmp.resolve("t.onnx").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("YouTubeDNN has no ONNX graph 'towers'; its graphs are: scores, user-tower, item-tower"), r.err());
+        assertFalse(Files.exists(tmp.resolve("t.onnx")));
+    }
+
+    @Test
     void badRequestsGetOneClearLine() throws Exception {
         Path bpr = train("bprmf");
         ModelCommandsTest.Run r = run("export", "--model", bpr.toString(), "--out", tmp.resolve("bpr.onnx").toString());
