@@ -3,6 +3,9 @@
 # peer set in one JMH run, and writes bench/results/<date>/peers.md with one PNG chart per table.
 #
 #   bench/scripts/peers.sh [quick]      (quick: one short iteration each, to see that everything runs)
+#   bench/scripts/peers.sh check        (only the equality checks: ONNX Runtime runs every graph that
+#                                        'panrec export' writes and must give panrec's scores and vectors;
+#                                        about a minute after the build, no timing)
 #
 # The peers are bench-only dependencies resolved by Maven into the local repository (hundreds of MB of
 # native libraries: never in git). The first build needs the network once: ./mvnw -Ppeers -pl bench -am compile
@@ -28,6 +31,11 @@ cp -r bench/target/classes "$run/bench"
 for m in core models native-bindings; do cp -r "$m/target/classes" "$run/$m"; done
 cp="$run/bench:$(sed -E "s#[^:]*/(core|models|native-bindings)/target/panrec-[a-z-]+-[0-9A-Za-z.-]+\.jar#$run/\1#g" bench/target/peers.deps)"
 
+java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Djmh.ignoreLock=true -cp "$cp")
+if [[ "${1:-}" == check ]]; then
+  exec "${java[@]}" io.panrec.bench.peers.OnnxChecks
+fi
+
 date=$(date -u +%Y-%m-%d)
 out=bench/results/$date
 mkdir -p "$out" "$run/json"
@@ -38,8 +46,8 @@ else
   jmh=(-wi 5 -w 1 -i 3 -r 1 -f 1)
   train=(-wi 2 -i 2 -f 1)
 fi
-# other JMH runs on this shared machine hold /tmp/jmh.lock; the load they add is recorded beside the numbers
-java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss4m -Djmh.ignoreLock=true -cp "$cp")
+# other JMH runs on this shared machine hold /tmp/jmh.lock (hence -Djmh.ignoreLock above); the load they
+# add is recorded beside the numbers
 peers=$("${java[@]}" io.panrec.bench.peers.Peers 2>/dev/null | paste -sd ';' | sed 's/;/; /g')
 echo "peers: $peers"
 load="before: $(uptime | sed 's/.*load average/load average/')"

@@ -13,8 +13,10 @@ import java.util.List;
 
 /**
  * Writes a model as an ONNX file ({@code panrec export --format onnx}): the graph of its
- * {@code predict} with the trained weights as initializers, for ONNX Runtime (as Vespa and OpenSearch
- * use it) or any other ONNX consumer. Models opt in by implementing {@link OnnxExportable}.
+ * {@code predict}, or another graph it names (a retrieval model's {@code user-tower} or
+ * {@code item-tower}), with the trained weights as initializers, for ONNX Runtime (as Vespa and
+ * OpenSearch use it) or any other ONNX consumer. Models opt in by implementing {@link OnnxExportable};
+ * NeuMF, GMF, MLP, DeepFM, TwoTower and YouTubeDNN do.
  *
  * <p>The exporter lives in the models module because it must see the models' modules (their embedding
  * tables, layers and activations); models depend on core only, so the command line (plugins) and the

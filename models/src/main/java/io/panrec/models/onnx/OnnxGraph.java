@@ -22,8 +22,11 @@ import java.util.Map;
  * Builds an ONNX model (a {@code ModelProto} of IR version {@value #IR_VERSION}, default-domain opset
  * {@value #OPSET}) node by node and encodes it with {@link ProtoWriter}: graph inputs and outputs with
  * symbolic or fixed dimensions, weights as initializers, and emitters for panrec's {@code nn} modules
- * ({@link #embedding}, {@link #linear}, {@link #mlp}, {@link #activation}) so that each exportable
- * model ({@link OnnxExportable}) only wires its modules together, as its {@code forward} does.
+ * ({@link #embedding}, {@link #linear}, {@link #mlp}, {@link #activation}, {@link #embeddingBag},
+ * {@link #conv2d}, {@link #maxPool2d}) and composite ops ({@link #maskedPool} with {@link #bagIds} for
+ * padded bags, {@link #l2Normalize}, {@link #rowDot}) so that each exportable model ({@link OnnxExportable})
+ * only wires its modules together, as its {@code forward} does. Each emitter mirrors the arithmetic of
+ * panrec's op, in the same order, so that an exported graph reproduces panrec's numbers up to float rounding.
  *
  * <p>Every method that adds a node returns the name of the value it produces. Field numbers follow
  * {@code onnx/onnx.proto} (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto,
