@@ -231,7 +231,9 @@ abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog
      * The history inputs of an exported user tower: {@code history int64 [batch, history_slots]}, the
      * user's latest items (at most {@code historyLength}, oldest first, right-padded with anything), and
      * {@code history_lengths int64 [batch]}, each in [0, history_slots] (0 for a user without history).
-     * {@code predict} uses the user's latest {@code historyLength} training items; a server may pass fresher ones.
+     * {@code predict} uses the user's latest {@code historyLength} training items; a server may pass fresher ones,
+     * at most {@code historyLength} of them (the model was trained on no more, and YouTube-DNN's dense
+     * features read length / historyLength).
      *
      * @return {@code {history, history_lengths}}
      */
