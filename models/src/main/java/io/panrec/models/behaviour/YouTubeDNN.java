@@ -316,10 +316,10 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
     private String onnxUserTower(OnnxGraph g) {
         String[] history = onnxHistory(g);
         String lengths = history[1];
-        String[] safe = g.bagIds(history[0], lengths, 0);                                             // ids [B, T], mask [B, T]
-        String h = g.maskedPool(g.gather(g.initializer("items.weight", net.items.weight()), safe[0], 0), safe[1], lengths, mode, lp);
+        OnnxGraph.BagIds safe = g.bagIds(history[0], lengths, 0);
+        String h = g.maskedPool(g.gather(g.initializer("items.weight", net.items.weight()), safe.ids(), 0), safe.mask(), lengths, mode, lp);
         // the genre counts of the watched items, [B, G]: the items' count rows summed over the valid positions
-        String counts = g.reduceSum(g.mul(g.gather(onnxGenreCounts(g), safe[0], 0), g.unsqueeze(g.cast(safe[1], OnnxGraph.FLOAT), 2)),
+        String counts = g.reduceSum(g.mul(g.gather(onnxGenreCounts(g), safe.ids(), 0), g.unsqueeze(g.cast(safe.mask(), OnnxGraph.FLOAT), 2)),
                 false, 1);
         String table = g.initializer("genres.weight", net.genres.weight());                           // [G, d]
         String total = g.reduceSum(counts, true, 1);                                                 // [B, 1]

@@ -429,11 +429,18 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
     // ------------------------------------------------------------------ ONNX export
 
     /**
-     * The field ids of an exported CTR model as graph values: each single-valued group as global ids
-     * {@code [B, n]} (with the values {@code [B, 1, 1]} of a numeric field), each bag as safe global ids
-     * {@code [B, T]} with its mask and lengths. Built once by {@link #onnxFieldIds}, read by every table.
+     * The field ids of an exported CTR model as graph values, built once by {@link #onnxFieldIds} and read
+     * by every table: the single-valued groups in field order, then the bags.
      */
-    protected record OnnxFieldIds(List<String[]> scalars, List<String[]> bags) {
+    protected record OnnxFieldIds(List<OnnxScalars> scalars, List<OnnxBag> bags) {
+    }
+
+    /** Global ids {@code [B, n]} of n single-valued fields (or a numeric field's one row, {@code [1]}, with its values {@code [B, 1, 1]}). */
+    protected record OnnxScalars(String ids, String values) {
+    }
+
+    /** A bag field: safe global ids {@code [B, T]}, their mask {@code bool [B, T]} and lengths {@code [B]}. */
+    protected record OnnxBag(String ids, String mask, String lengths) {
     }
 
     /**
@@ -455,29 +462,29 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
     protected OnnxFieldIds onnxFieldIds(io.panrec.models.onnx.OnnxGraph g) {
         String B = io.panrec.models.onnx.OnnxGraph.BATCH;
         FeatureField.Source row = FeatureField.Source.ROW;
-        List<String[]> scalars = new ArrayList<>();
-        List<String[]> bags = new ArrayList<>();
+        List<OnnxScalars> scalars = new ArrayList<>();
+        List<OnnxBag> bags = new ArrayList<>();
         for (int f : layout.scalars(row)) {
             FeatureField field = layout.fields().get(f);
             long offset = layout.offset(f);
             if (field.kind() == FeatureField.Kind.NUMERIC) {
                 String v = g.input(field.name(), io.panrec.models.onnx.OnnxGraph.FLOAT, B);
-                scalars.add(new String[] {g.longs(offset), g.unsqueeze(v, 1, 2)});                     // row [1] -> [1, k]
+                scalars.add(new OnnxScalars(g.longs(offset), g.unsqueeze(v, 1, 2)));
             } else {
                 String id = g.input(field.name(), io.panrec.models.onnx.OnnxGraph.INT64, B);
-                scalars.add(new String[] {g.unsqueeze(g.add(id, g.scalar(offset)), 1), null});          // [B, 1]
+                scalars.add(new OnnxScalars(g.unsqueeze(g.add(id, g.scalar(offset)), 1), null));
             }
         }
         for (int f : layout.bags(row)) {
             FeatureField field = layout.fields().get(f);
             String ids = g.input(field.name(), io.panrec.models.onnx.OnnxGraph.INT64, B, field.name() + "_slots");
             String lengths = g.input(field.name() + "_lengths", io.panrec.models.onnx.OnnxGraph.INT64, B);
-            String[] safe = g.bagIds(ids, lengths, layout.offset(f));
-            bags.add(new String[] {safe[0], safe[1], lengths});
+            io.panrec.models.onnx.OnnxGraph.BagIds safe = g.bagIds(ids, lengths, layout.offset(f));
+            bags.add(new OnnxBag(safe.ids(), safe.mask(), lengths));
         }
         FeatureField.Source[] sources = {FeatureField.Source.USER, FeatureField.Source.ITEM};
         String[] inputNames = {"users", "items"};
-        List<String[]> tableBags = new ArrayList<>();
+        List<OnnxBag> tableBags = new ArrayList<>();
         for (int s = 0; s < 2; s++) {
             int[] sc = layout.scalars(sources[s]);
             int[] bg = layout.bags(sources[s]);
@@ -486,15 +493,15 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
             }
             String entity = g.input(inputNames[s], io.panrec.models.onnx.OnnxGraph.INT64, B);
             if (sc.length > 0) {
-                scalars.add(new String[] {g.gather(g.initializer(TABLE_NAMES[3 * s], tables[3 * s]), entity, 0), null}); // [B, n]
+                scalars.add(new OnnxScalars(g.gather(g.initializer(TABLE_NAMES[3 * s], tables[3 * s]), entity, 0), null));
             }
             if (bg.length > 0) {
                 String ids = g.gather(g.initializer(TABLE_NAMES[3 * s + 1], tables[3 * s + 1]), entity, 0);             // [B, M, L]
                 String lengths = g.gather(g.initializer(TABLE_NAMES[3 * s + 2], tables[3 * s + 2]), entity, 0);         // [B, M]
                 for (int j = 0; j < bg.length; j++) {
                     String len = g.gather(lengths, g.scalar(j), 1);
-                    String[] safe = g.bagIds(g.gather(ids, g.scalar(j), 1), len, 0);
-                    tableBags.add(new String[] {safe[0], safe[1], len});
+                    io.panrec.models.onnx.OnnxGraph.BagIds safe = g.bagIds(g.gather(ids, g.scalar(j), 1), len, 0);
+                    tableBags.add(new OnnxBag(safe.ids(), safe.mask(), len));
                 }
             }
         }
@@ -510,12 +517,12 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
     protected static String onnxFieldEmbeddings(io.panrec.models.onnx.OnnxGraph g, OnnxFieldIds ids, String prefix, Embedding table) {
         String t = g.table(prefix, table);
         List<String> parts = new ArrayList<>();
-        for (String[] s : ids.scalars()) {
-            String rows = g.gather(t, s[0], 0);
-            parts.add(s[1] == null ? rows : g.mul(s[1], rows));                       // [B, n, dim] or [B, 1, 1] * [1, dim]
+        for (OnnxScalars s : ids.scalars()) {
+            String rows = g.gather(t, s.ids(), 0);
+            parts.add(s.values() == null ? rows : g.mul(s.values(), rows));            // [B, n, dim] or [B, 1, 1] * [1, dim]
         }
-        for (String[] b : ids.bags()) {
-            parts.add(g.unsqueeze(g.maskedPool(g.gather(t, b[0], 0), b[1], b[2], Pooling.Mode.MEAN, 2f), 1));
+        for (OnnxBag b : ids.bags()) {
+            parts.add(g.unsqueeze(g.maskedPool(g.gather(t, b.ids(), 0), b.mask(), b.lengths(), Pooling.Mode.MEAN, 2f), 1));
         }
         return parts.size() == 1 ? parts.getFirst() : g.concat(1, parts.toArray(String[]::new));
     }

@@ -369,18 +369,20 @@ public final class OnnxGraph {
         return node("Less", List.of(positions, unsqueeze(lengths, 1)));              // [B, T]
     }
 
+    /** Bag ids safe to look up ({@code int64 [B, T]}) and their validity mask ({@code bool [B, T]}). */
+    public record BagIds(String ids, String mask) {
+    }
+
     /**
      * Right-padded bag ids made safe to look up: {@code ids int64 [B, T]} and {@code lengths int64 [B]}
      * (each in [0, T]) -> the ids with every padding position replaced by 0, plus {@code offset} (a
      * field's first row in a shared table; 0 for ids that are already rows), and the validity mask
      * ({@link #sequenceMask}). Whatever the caller pads with is never read.
-     *
-     * @return {@code {ids, mask}}
      */
-    public String[] bagIds(String ids, String lengths, long offset) {
+    public BagIds bagIds(String ids, String lengths, long offset) {
         String mask = sequenceMask(ids, lengths);
         String safe = where(mask, ids, scalar(0));
-        return new String[] {offset == 0 ? safe : add(safe, scalar(offset)), mask};
+        return new BagIds(offset == 0 ? safe : add(safe, scalar(offset)), mask);
     }
 
     /**
@@ -389,8 +391,8 @@ public final class OnnxGraph {
      * {@code table}'s rows and {@link #maskedPool}.
      */
     public String bag(String table, String ids, String lengths, long offset, Pooling.Mode mode, float p) {
-        String[] safe = bagIds(ids, lengths, offset);
-        return maskedPool(gather(table, safe[0], 0), safe[1], lengths, mode, p);
+        BagIds safe = bagIds(ids, lengths, offset);
+        return maskedPool(gather(table, safe.ids(), 0), safe.mask(), lengths, mode, p);
     }
 
     /** {@link #bag} over an {@link EmbeddingBag}'s table ({@code prefix.weight}), with its pooling and exponent {@code p}. */
