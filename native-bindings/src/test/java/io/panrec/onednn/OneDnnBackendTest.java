@@ -333,4 +333,16 @@ class OneDnnBackendTest extends BackendConformance {
         assertThrows(IllegalStateException.class, () -> dnn().linear(dead, rand.f32(3, 9), null, true, Tensor.zeros(4, 3)));
         assertThrows(IllegalStateException.class, () -> dnn().softmax(dead, 1, false, Tensor.zeros(4, 9)));
     }
+
+    /** Which views run on oneDNN's jitted element-wise kernels: dense ones, in any axis order; not slices with gaps. */
+    @Test
+    void denseViewsAreTheOnesWithoutGaps() {
+        Tensor t = Tensor.zeros(5, 7);
+        assertTrue(OneDnnBackend.dense(t));
+        assertTrue(OneDnnBackend.dense(t.t()), "a transpose is dense in another order");
+        assertTrue(OneDnnBackend.dense(t.slice(0, 1, 3)), "whole rows");
+        assertFalse(OneDnnBackend.dense(t.slice(1, 0, 4)), "a column slice leaves gaps");
+        assertFalse(OneDnnBackend.dense(t.slice(1, 2, 3)), "one column: every 7th element");
+        assertTrue(OneDnnBackend.dense(Tensor.zeros(1, 4).expand(1, 4)));
+    }
 }
