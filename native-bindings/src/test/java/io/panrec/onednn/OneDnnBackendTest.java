@@ -66,6 +66,31 @@ class OneDnnBackendTest extends BackendConformance {
         rand.assertClose("linear+bias+relu", expected, out, 29);
     }
 
+    /**
+     * The opt-in bf16 inference math: products of operands rounded to bfloat16 (8 significant bits), sums in
+     * f32. Against the f32 result the error per output is bounded by about 2 * 2^-8 of sum |x_k w_k|.
+     */
+    @Test
+    void bf16InferenceMathStaysWithinBfloat16Rounding() {
+        OneDnnBackend bf16 = new OneDnnBackend(Backends.bestPureJava()).inferenceMath("bf16");
+        Tensor x = rand.f32(203, 67), w = rand.f32(45, 67), bias = rand.f32(45);
+        Tensor out = Tensor.zeros(203, 45);
+        bf16.linear(x, w, bias, false, out);
+        float[] xs = x.toFloatArray(), ws = w.toFloatArray(), b = bias.toFloatArray(), got = out.toFloatArray();
+        for (int i = 0; i < 203; i++) {
+            for (int j = 0; j < 45; j++) {
+                double exact = b[j], magnitude = 0;
+                for (int k = 0; k < 67; k++) {
+                    exact += (double) xs[i * 67 + k] * ws[j * 67 + k];
+                    magnitude += Math.abs((double) xs[i * 67 + k] * ws[j * 67 + k]);
+                }
+                assertEquals(exact, got[i * 45 + j], 2.0 / 256 * magnitude + 1e-5, "out[" + i + ", " + j + "]");
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bf16.inferenceMath("fp8"));
+        assertTrue(e.getMessage().contains("strict or bf16"), e.getMessage());
+    }
+
     @Test
     void linearUsesTheFusedKernelOnlyWithoutGradients() {
         Tensor w = rand.f32(13, 29), bias = rand.f32(13);

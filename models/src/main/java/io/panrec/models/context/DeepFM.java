@@ -8,11 +8,15 @@ import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingSettings;
 import io.panrec.nn.Activation;
+import io.panrec.nn.DerivedCache;
 import io.panrec.nn.Embedding;
 import io.panrec.nn.Init;
 import io.panrec.nn.Linear;
 import io.panrec.nn.MLP;
 import io.panrec.nn.Parameter;
+import io.panrec.models.spi.FeatureField;
+import io.panrec.ops.Indexing;
+import io.panrec.ops.Shapes;
 import io.panrec.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -42,6 +46,8 @@ public final class DeepFM extends CtrModel {
     private final Embedding embeddings;
     private final MLP tower;
     private final Linear output;
+    /** {@link #itemSideTable()}, kept while the weights do not change. */
+    private final DerivedCache itemSide = new DerivedCache(this);
 
     DeepFM(Settings settings, DatasetSchema schema) {
         super(NAME, settings, schema);
@@ -99,5 +105,45 @@ public final class DeepFM extends CtrModel {
         Tensor fm = firstOrder(weights, in).add(FM.pairwise(e)).add(bias.value());
         Tensor dnn = output.forward(tower.forward(e.reshape(in.batch(), -1))).reshape(in.batch());
         return fm.add(dnn);
+    }
+
+    /**
+     * One user's candidates from per-item terms computed once: the logit is a sum over fields, and with every
+     * field a user or an item field it splits. With {@code e} the field embeddings, {@code S = sum_f e_f} and
+     * {@code Q = sum_f e_f^2} over one side's fields, the FM's pairwise term is
+     * {@code S_u . S_i + 1/2 sum(S_u^2 - Q_u) + 1/2 sum(S_i^2 - Q_i)}, and the tower's first layer
+     * {@code W1 [e_u ; e_i] + b1} is a user half plus an item half. So per item the table keeps
+     * {@code [W1 e_i ; S_i ; c_i]} (c: its first-order weights and its own pairwise part), and a query computes
+     * the user's side once, then per item a row lookup, a dot product and the tower's other layers.
+     */
+    @Override
+    protected Tensor oneUserLogits(long user, Tensor items) {
+        int l1 = tower.widths()[1];
+        int k = embeddings.dim();
+        Tensor table = itemSide.get((long) schema.numItems() * (l1 + k + 1) * Float.BYTES,
+                () -> sideTerms(allItems(), FeatureField.Source.ITEM));
+        if (table == null) {
+            return null;
+        }
+        Tensor mine = sideTerms(pairs(new long[] {user}, new long[] {0}), FeatureField.Source.USER);   // [1, L1 + k + 1]
+        Linear first = tower.layers().get(0);
+        Tensor rows = Indexing.gatherRows(table, items);                                               // [B, L1 + k + 1]
+        Tensor h = tower.forwardFrom(1, rows.slice(1, 0, l1).add(mine.slice(1, 0, l1).add(first.bias())).relu());
+        Tensor fm = rows.slice(1, l1, l1 + k).matmul(mine.slice(1, l1, l1 + k).t())                   // S_i . S_u
+                .add(rows.slice(1, l1 + k, l1 + k + 1)).add(mine.slice(1, l1 + k, l1 + k + 1).add(bias.value()));
+        return output.forward(h).add(fm).reshape(items.shape(0));
+    }
+
+    /** {@code [n, L1 + k + 1]}: per row of {@code in}, {@code [W1 e ; S ; c]} over the fields of {@code source} alone. */
+    private Tensor sideTerms(Inputs in, FeatureField.Source source) {
+        Tensor mask = fieldMask(source);                                                  // [1, F, 1]
+        Tensor e = fieldEmbeddings(embeddings, in).mul(mask);                             // [n, F, k]
+        int n = in.batch();
+        Tensor w = fieldEmbeddings(weights, in).mul(mask).reshape(n, in.numFields());    // [n, F]
+        Tensor s = e.sum(1, false);                                                       // [n, k]
+        Tensor q = e.mul(e).sum(1, false);
+        Tensor c = w.sum(1, true).add(s.mul(s).sub(q).sum(1, true).mul(0.5f));           // [n, 1]
+        Tensor first = e.reshape(n, -1).matmul(tower.layers().get(0).weight().t());      // [n, L1], no bias
+        return Shapes.concat(1, first, s, c);
     }
 }
