@@ -477,11 +477,13 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
     /** Every item paired with user 0: the inputs whose item fields are each item's (the user fields are ignored). */
     protected final Inputs allItems() {
         int n = schema.numItems();
-        long[] items = new long[n];
-        for (int i = 0; i < n; i++) {
-            items[i] = i;
-        }
-        return pairs(new long[n], items);
+        return pairs(new long[n], java.util.stream.LongStream.range(0, n).toArray());
+    }
+
+    /** Every user paired with item 0: the inputs whose user fields are each user's (the item fields are ignored). */
+    protected final Inputs allUsers() {
+        int n = schema.numUsers();
+        return pairs(java.util.stream.LongStream.range(0, n).toArray(), new long[n]);
     }
 
     /**

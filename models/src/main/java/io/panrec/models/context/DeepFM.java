@@ -48,6 +48,8 @@ public final class DeepFM extends CtrModel {
     private final Linear output;
     /** {@link #itemSideTable()}, kept while the weights do not change. */
     private final DerivedCache itemSide = new DerivedCache(this);
+    /** The same terms of every user's fields, kept while the weights do not change. */
+    private final DerivedCache userSide = new DerivedCache(this);
 
     DeepFM(Settings settings, DatasetSchema schema) {
         super(NAME, settings, schema);
@@ -114,7 +116,8 @@ public final class DeepFM extends CtrModel {
      * {@code S_u . S_i + 1/2 sum(S_u^2 - Q_u) + 1/2 sum(S_i^2 - Q_i)}, and the tower's first layer
      * {@code W1 [e_u ; e_i] + b1} is a user half plus an item half. So per item the table keeps
      * {@code [W1 e_i ; S_i ; c_i]} (c: its first-order weights and its own pairwise part), and a query computes
-     * the user's side once, then per item a row lookup, a dot product and the tower's other layers.
+     * the user's side once, then per item a row lookup, a dot product and the tower's other layers. (The user's
+     * c_u sits where the item's S meets 1: {@code [S_i ; c_i] . [S_u ; 1]} is {@code S_i . S_u + c_i}.)
      */
     @Override
     protected Tensor oneUserLogits(long user, Tensor items) {
@@ -125,12 +128,18 @@ public final class DeepFM extends CtrModel {
         if (table == null) {
             return null;
         }
-        Tensor mine = sideTerms(pairs(new long[] {user}, new long[] {0}), FeatureField.Source.USER);   // [1, L1 + k + 1]
+        Tensor users = userSide.get((long) schema.numUsers() * (l1 + k + 1) * Float.BYTES,
+                () -> sideTerms(allUsers(), FeatureField.Source.USER));
+        Tensor mine = users != null // [1, L1 + k + 1]; computed here when the users are too many to cache
+                ? users.slice(0, (int) user, (int) user + 1)
+                : sideTerms(pairs(new long[] {user}, new long[] {0}), FeatureField.Source.USER);
         Linear first = tower.layers().get(0);
-        Tensor rows = Indexing.gatherRows(table, items);                                               // [B, L1 + k + 1]
-        Tensor h = tower.forwardFrom(1, rows.slice(1, 0, l1).add(mine.slice(1, 0, l1).add(first.bias())).relu());
-        Tensor fm = rows.slice(1, l1, l1 + k).matmul(mine.slice(1, l1, l1 + k).t())                   // S_i . S_u
-                .add(rows.slice(1, l1 + k, l1 + k + 1)).add(mine.slice(1, l1 + k, l1 + k + 1).add(bias.value()));
+        // two dense gathers rather than views of one: element-wise kernels are fast on dense operands only
+        Tensor firstRows = Indexing.gatherRows(table.slice(1, 0, l1), items);                         // [B, L1]
+        Tensor fmRows = Indexing.gatherRows(table.slice(1, l1, l1 + k + 1), items);                   // [B, k + 1]
+        Tensor h = tower.forwardFrom(1, firstRows.add(mine.slice(1, 0, l1).add(first.bias())).relu());
+        Tensor userS1 = Shapes.concat(1, mine.slice(1, l1, l1 + k), Tensor.of(new float[] {1f}, 1, 1)); // [1, k + 1]: [S_u ; 1]
+        Tensor fm = fmRows.matmul(userS1.t()).add(mine.slice(1, l1 + k, l1 + k + 1).add(bias.value()));   // [B, 1]
         return output.forward(h).add(fm).reshape(items.shape(0));
     }
 

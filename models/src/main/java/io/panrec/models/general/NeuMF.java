@@ -64,8 +64,8 @@ public final class NeuMF extends NcfModel {
     final Embedding mlpItem;
     final io.panrec.nn.MLP tower;
     final Linear output;
-    /** {@link #itemSideTable()}, kept while the weights do not change: see {@link #oneUserLogits}. */
-    private final DerivedCache itemSide = new DerivedCache(this);
+    /** The item half of the tower's first layer for every item ({@link #towerItemHalf}), while the weights stay. */
+    private final DerivedCache itemHalf = new DerivedCache(this);
 
     NeuMF(Settings settings, DatasetSchema schema) {
         super(NAME, settings, schema);
@@ -128,9 +128,10 @@ public final class NeuMF extends NcfModel {
     @Override
     Tensor logits(Tensor users, Tensor items) {
         if (users.shape(0) == 1 && items.shape(0) > 1) {
-            Tensor cached = itemSide.get((long) schema.numItems() * (layers[1] + factors) * Float.BYTES, this::itemSideTable);
-            if (cached != null) {
-                return oneUserLogits(users, items, cached);
+            Tensor half = itemHalf.get((long) schema.numItems() * layers[1] * Float.BYTES,
+                    () -> towerItemHalf(tower, layers[0] / 2, mlpItem.weight()));
+            if (half != null) {
+                return oneUserLogits(users, items, half);
             }
         }
         Tensor g = gmfUser.forward(users).mul(gmfItem.forward(items)); // [1, f] broadcasts over the items
@@ -139,27 +140,16 @@ public final class NeuMF extends NcfModel {
     }
 
     /**
-     * Per item, what its score owes to the item alone: {@code [q^M_i W1_item^T ; q^G_i]} [items, layers[1] + f],
-     * the item half of the tower's first layer (its input is {@code [p^M_u ; q^M_i]}, so the layer splits into
-     * a user half and an item half) next to the item's GMF factors.
+     * {@link #logits} of one user [1] against items [B], with the item half of the tower's first layer looked
+     * up in {@code half} [items, layers[1]] ({@link #towerItemHalf}): the same function re-associated, the tower
+     * by {@link #towerOneUser} and the GMF term as {@code q^G_i . (p^G_u * h^G)}. About three times fewer
+     * floating-point operations than the forward over B concatenated rows at the default sizes.
      */
-    private Tensor itemSideTable() {
-        return Shapes.concat(1, towerItemHalf(tower, layers[0] / 2, mlpItem.weight()), gmfItem.weight());
-    }
-
-    /**
-     * {@link #logits} of one user [1] against items [B] from the item-side table: the same function
-     * re-associated: the tower by {@link #towerOneUser}, and the GMF term as {@code q^G_i . (p^G_u * h^G)}. Five small products instead
-     * of NeuMF's forward over B concatenated rows (about three times fewer floating-point operations at the
-     * default sizes).
-     */
-    private Tensor oneUserLogits(Tensor user, Tensor items, Tensor table) {
-        int l1 = layers[1];
-        Tensor rows = io.panrec.ops.Indexing.gatherRows(table, items);                        // [B, L1 + f]
-        Tensor h = towerOneUser(tower, mlpUser.forward(user), rows.slice(1, 0, l1));          // [B, last]
-        Tensor wm = output.weight().slice(1, factors, factors + layers[layers.length - 1]);   // [1, last]
-        Tensor wg = gmfUser.forward(user).mul(output.weight().slice(1, 0, factors));          // [1, f]
-        Tensor gmf = rows.slice(1, l1, l1 + factors).matmul(wg.t());                          // [B, 1]
+    private Tensor oneUserLogits(Tensor user, Tensor items, Tensor half) {
+        Tensor h = towerOneUser(tower, mlpUser.forward(user), io.panrec.ops.Indexing.gatherRows(half, items)); // [B, last]
+        Tensor wm = output.weight().slice(1, factors, factors + layers[layers.length - 1]);                     // [1, last]
+        Tensor wg = gmfUser.forward(user).mul(output.weight().slice(1, 0, factors));                             // [1, f]
+        Tensor gmf = gmfItem.forward(items).matmul(wg.t());                                                      // [B, 1]
         return io.panrec.ops.Linalg.linear(h, wm, output.bias()).add(gmf).reshape(items.shape(0));
     }
 
