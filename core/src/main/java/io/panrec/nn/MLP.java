@@ -46,8 +46,20 @@ public final class MLP extends Module implements Layer {
     /** x [..., widths[0]] -> [..., widths[last]]. */
     @Override
     public Tensor forward(Tensor x) {
+        return forwardFrom(0, x);
+    }
+
+    /**
+     * The layers from {@code first} on: x [..., widths[first]] -> [..., widths[last]]. {@code x} is what the
+     * layer before {@code first} hands on (activated, and dropped out in training); for callers that compute
+     * the first layers another way, e.g. a first layer split into a cached and a per-query part.
+     */
+    public Tensor forwardFrom(int first, Tensor x) {
+        if (first < 0 || first > layers.size()) {
+            throw new IndexOutOfBoundsException("MLP.forwardFrom: layer " + first + " of " + layers.size());
+        }
         Tensor y = x;
-        for (int i = 0; i < layers.size(); i++) {
+        for (int i = first; i < layers.size(); i++) {
             boolean last = i == layers.size() - 1;
             boolean activate = !last || activateLast;
             if (activate && activation == Activation.RELU) {

@@ -35,6 +35,8 @@ public abstract class Module {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    /** Bumped whenever the parameters may have changed (see {@link #stateVersion()}). */
+    private long stateChanges;
 
     protected Module() {
     }
@@ -181,7 +183,12 @@ public abstract class Module {
 
     /** Sets training mode here and in every submodule (dropout is active only in training). */
     public Module train(boolean on) {
-        visit("", (prefix, m) -> m.training = on);
+        visit("", (prefix, m) -> {
+            if (on) {
+                m.stateChanges++; // training may change any parameter: an eval-mode cache built before is stale after it
+            }
+            m.training = on;
+        });
         return this;
     }
 
@@ -196,6 +203,28 @@ public abstract class Module {
 
     public final boolean isTraining() {
         return training;
+    }
+
+    /**
+     * A number that changes whenever this module's parameters may have changed: on every switch to training mode
+     * ({@link #train(boolean) train(true)}: training writes parameters), {@link #loadStateDict} and {@link #markStateChanged()}, here or in any
+     * submodule. Inference caches derived from the parameters (e.g. an item-side product precomputed for
+     * reranking) keep the version they were built at and are rebuilt when it differs.
+     *
+     * <p>Code that writes parameters by hand while in eval mode (not through training or
+     * {@code loadStateDict}) must call {@link #markStateChanged()} afterwards.
+     */
+    public final long stateVersion() {
+        long v = stateChanges; // a plain walk, no names: a rerank asks this on every call
+        for (Module c : children.values()) {
+            v += c.stateVersion();
+        }
+        return v;
+    }
+
+    /** Says that parameters were written outside training and {@link #loadStateDict}: see {@link #stateVersion()}. */
+    public final void markStateChanged() {
+        stateChanges++;
     }
 
     /** Clears the accumulated gradients (dense and row-sparse) of every parameter. */
@@ -277,6 +306,7 @@ public abstract class Module {
                 }
             }
         }
+        visit("", (prefix, m) -> m.stateChanges++);
         return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
     }
 

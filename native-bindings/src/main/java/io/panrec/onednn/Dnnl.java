@@ -193,6 +193,12 @@ public final class Dnnl {
             this(null);
         }
 
+        /** The floating-point math mode: {@code dnnl_fpmath_mode_strict} (the default) or a down-conversion it allows. */
+        public Attr fpmath(int mode) {
+            DnnlException.check(dnnl_primitive_attr_set_fpmath_mode(handle(), mode), "dnnl_primitive_attr_set_fpmath_mode");
+            return this;
+        }
+
         /** A runtime scale of one argument (mask 0: one value for the whole tensor). */
         public Attr scale(int arg) {
             DnnlException.check(dnnl_primitive_attr_set_scales_mask(handle(), arg, 0), "dnnl_primitive_attr_set_scales_mask");

@@ -66,6 +66,31 @@ class OneDnnBackendTest extends BackendConformance {
         rand.assertClose("linear+bias+relu", expected, out, 29);
     }
 
+    /**
+     * The opt-in bf16 inference math: products of operands rounded to bfloat16 (8 significant bits), sums in
+     * f32. Against the f32 result the error per output is bounded by about 2 * 2^-8 of sum |x_k w_k|.
+     */
+    @Test
+    void bf16InferenceMathStaysWithinBfloat16Rounding() {
+        OneDnnBackend bf16 = new OneDnnBackend(Backends.bestPureJava()).inferenceMath("bf16");
+        Tensor x = rand.f32(203, 67), w = rand.f32(45, 67), bias = rand.f32(45);
+        Tensor out = Tensor.zeros(203, 45);
+        bf16.linear(x, w, bias, false, out);
+        float[] xs = x.toFloatArray(), ws = w.toFloatArray(), b = bias.toFloatArray(), got = out.toFloatArray();
+        for (int i = 0; i < 203; i++) {
+            for (int j = 0; j < 45; j++) {
+                double exact = b[j], magnitude = 0;
+                for (int k = 0; k < 67; k++) {
+                    exact += (double) xs[i * 67 + k] * ws[j * 67 + k];
+                    magnitude += Math.abs((double) xs[i * 67 + k] * ws[j * 67 + k]);
+                }
+                assertEquals(exact, got[i * 45 + j], 2.0 / 256 * magnitude + 1e-5, "out[" + i + ", " + j + "]");
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> bf16.inferenceMath("fp8"));
+        assertTrue(e.getMessage().contains("strict or bf16"), e.getMessage());
+    }
+
     @Test
     void linearUsesTheFusedKernelOnlyWithoutGradients() {
         Tensor w = rand.f32(13, 29), bias = rand.f32(13);
@@ -332,5 +357,17 @@ class OneDnnBackendTest extends BackendConformance {
         assertThrows(IllegalStateException.class, () -> dnn().unary(UnaryOp.RELU, 0f, dead, Tensor.zeros(4, 9)));
         assertThrows(IllegalStateException.class, () -> dnn().linear(dead, rand.f32(3, 9), null, true, Tensor.zeros(4, 3)));
         assertThrows(IllegalStateException.class, () -> dnn().softmax(dead, 1, false, Tensor.zeros(4, 9)));
+    }
+
+    /** Which views run on oneDNN's jitted element-wise kernels: dense ones, in any axis order; not slices with gaps. */
+    @Test
+    void denseViewsAreTheOnesWithoutGaps() {
+        Tensor t = Tensor.zeros(5, 7);
+        assertTrue(OneDnnBackend.dense(t));
+        assertTrue(OneDnnBackend.dense(t.t()), "a transpose is dense in another order");
+        assertTrue(OneDnnBackend.dense(t.slice(0, 1, 3)), "whole rows");
+        assertFalse(OneDnnBackend.dense(t.slice(1, 0, 4)), "a column slice leaves gaps");
+        assertFalse(OneDnnBackend.dense(t.slice(1, 2, 3)), "one column: every 7th element");
+        assertTrue(OneDnnBackend.dense(Tensor.zeros(1, 4).expand(1, 4)));
     }
 }

@@ -4,12 +4,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -103,21 +97,7 @@ public final class Peers {
         System.exit(0);
     }
 
-    /** POSIX setenv through FFM: the variables are read by the native libraries when they load. */
     static void setenv(String name, String value) {
-        Linker linker = Linker.nativeLinker();
-        MemorySegment f = linker.defaultLookup().find("setenv").orElseThrow(() -> new IllegalStateException("no setenv in libc"));
-        MethodHandle h = linker.downcallHandle(f, FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        try (Arena a = Arena.ofConfined()) {
-            int rc = (int) h.invokeExact(a.allocateFrom(name), a.allocateFrom(value), 1);
-            if (rc != 0) {
-                throw new IllegalStateException("setenv " + name + " failed");
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
+        io.panrec.backend.CpuThreads.setenv(name, value);
     }
 }

@@ -546,10 +546,76 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
         return Losses.bceWithLogits(logits(inputs(batch)), batch.get(Batch.LABELS));
     }
 
-    /** {@code users [B]}, {@code items [B]} (and the row fields, if the schema has them) -> logits {@code [B]}. */
+    /**
+     * {@code users [B]}, {@code items [B]} (and the row fields, if the schema has them) -> logits {@code [B]}.
+     * One user's candidates (a rerank: B > 1 pairs of one user, eval mode, no row fields) go to
+     * {@link #oneUserLogits} first.
+     */
     @Override
     public Tensor predict(Batch batch) {
+        if (!layout.hasRowFields() && !isTraining() && batch.has(Batch.USERS) && batch.has(Batch.ITEMS)) {
+            Tensor users = batch.get(Batch.USERS);
+            Tensor items = batch.get(Batch.ITEMS);
+            if (users.rank() == 1 && items.rank() == 1 && users.shape(0) == items.shape(0) && items.shape(0) > 1) {
+                String name = settings.owner();
+                long[] u = io.panrec.ops.Checks.indexRange(name + " users", users, schema.numUsers());
+                if (java.util.Arrays.stream(u).allMatch(x -> x == u[0])) {
+                    io.panrec.ops.Checks.indexRange(name + " items", items, schema.numItems());
+                    Tensor scores = oneUserLogits(u[0], items);
+                    if (scores != null) {
+                        return scores;
+                    }
+                }
+            }
+        }
         return logits(inputs(batch));
+    }
+
+    // ------------------------------------------------------------------ one user's candidates
+
+    /**
+     * The logits {@code [B]} of one user against items {@code [B]} (ids checked), in eval mode, for a schema
+     * whose fields are all user or item fields: a model may answer from what it caches of its item side (see
+     * {@link DeepFM}); null (the default) takes the ordinary path.
+     */
+    protected Tensor oneUserLogits(long user, Tensor items) {
+        return null;
+    }
+
+    /** The inputs of plain (user, item) pairs, for a schema without row fields. */
+    protected final Inputs pairs(long[] users, long[] items) {
+        return inputs(new Batch().put(Batch.USERS, Tensor.ofLongs(users)).put(Batch.ITEMS, Tensor.ofLongs(items)));
+    }
+
+    /** Every item paired with user 0: the inputs whose item fields are each item's (the user fields are ignored). */
+    protected final Inputs allItems() {
+        int n = schema.numItems();
+        return pairs(new long[n], java.util.stream.LongStream.range(0, n).toArray());
+    }
+
+    /** Every user paired with item 0: the inputs whose user fields are each user's (the item fields are ignored). */
+    protected final Inputs allUsers() {
+        int n = schema.numUsers();
+        return pairs(java.util.stream.LongStream.range(0, n).toArray(), new long[n]);
+    }
+
+    /**
+     * {@code [1, F, 1]}: 1 at the fields that come from {@code source}, 0 elsewhere, in the order of the field
+     * axis of {@link #fieldEmbeddings} (scalars of rows, users, items, then bags of rows, users, items).
+     */
+    protected final Tensor fieldMask(FeatureField.Source source) {
+        FeatureField.Source[] order = {FeatureField.Source.ROW, FeatureField.Source.USER, FeatureField.Source.ITEM};
+        float[] mask = new float[layout.numFields()];
+        int at = 0;
+        for (boolean bags : new boolean[] {false, true}) {
+            for (FeatureField.Source s : order) {
+                int count = bags ? layout.bags(s).length : layout.scalars(s).length;
+                for (int j = 0; j < count; j++) {
+                    mask[at++] = s == source ? 1f : 0f;
+                }
+            }
+        }
+        return Tensor.of(mask, 1, mask.length, 1);
     }
 
     /** {@code users [U]} -> logits {@code [U, N]} of every item; only for schemas without row fields. */

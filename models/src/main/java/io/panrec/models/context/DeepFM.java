@@ -10,11 +10,15 @@ import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingSettings;
 import io.panrec.nn.Activation;
+import io.panrec.nn.DerivedCache;
 import io.panrec.nn.Embedding;
 import io.panrec.nn.Init;
 import io.panrec.nn.Linear;
 import io.panrec.nn.MLP;
 import io.panrec.nn.Parameter;
+import io.panrec.models.spi.FeatureField;
+import io.panrec.ops.Indexing;
+import io.panrec.ops.Shapes;
 import io.panrec.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -49,6 +53,10 @@ public final class DeepFM extends CtrModel implements OnnxExportable {
     private final Embedding embeddings;
     private final MLP tower;
     private final Linear output;
+    /** {@link #itemSideTable()}, kept while the weights do not change. */
+    private final DerivedCache itemSide = new DerivedCache(this);
+    /** The same terms of every user's fields, kept while the weights do not change. */
+    private final DerivedCache userSide = new DerivedCache(this);
 
     DeepFM(Settings settings, DatasetSchema schema) {
         super(NAME, settings, schema);
@@ -118,5 +126,52 @@ public final class DeepFM extends CtrModel implements OnnxExportable {
         g.metadata("panrec.scores", "logits (apply a sigmoid for the click probability)");
         g.namedNode("Add", SCORES, java.util.List.of(fm, dnn));
         g.output(SCORES, OnnxGraph.FLOAT, OnnxGraph.BATCH);
+    }
+
+    /**
+     * One user's candidates from per-item terms computed once: the logit is a sum over fields, and with every
+     * field a user or an item field it splits. With {@code e} the field embeddings, {@code S = sum_f e_f} and
+     * {@code Q = sum_f e_f^2} over one side's fields, the FM's pairwise term is
+     * {@code S_u . S_i + 1/2 sum(S_u^2 - Q_u) + 1/2 sum(S_i^2 - Q_i)}, and the tower's first layer
+     * {@code W1 [e_u ; e_i] + b1} is a user half plus an item half. So per item the table keeps
+     * {@code [W1 e_i ; S_i ; c_i]} (c: its first-order weights and its own pairwise part), and a query computes
+     * the user's side once, then per item a row lookup, a dot product and the tower's other layers. (The user's
+     * c_u sits where the item's S meets 1: {@code [S_i ; c_i] . [S_u ; 1]} is {@code S_i . S_u + c_i}.)
+     */
+    @Override
+    protected Tensor oneUserLogits(long user, Tensor items) {
+        int l1 = tower.widths()[1];
+        int k = embeddings.dim();
+        Tensor table = itemSide.get((long) schema.numItems() * (l1 + k + 1) * Float.BYTES,
+                () -> sideTerms(allItems(), FeatureField.Source.ITEM));
+        if (table == null) {
+            return null;
+        }
+        Tensor users = userSide.get((long) schema.numUsers() * (l1 + k + 1) * Float.BYTES,
+                () -> sideTerms(allUsers(), FeatureField.Source.USER));
+        Tensor mine = users != null // [1, L1 + k + 1]; computed here when the users are too many to cache
+                ? users.slice(0, (int) user, (int) user + 1)
+                : sideTerms(pairs(new long[] {user}, new long[] {0}), FeatureField.Source.USER);
+        Linear first = tower.layers().get(0);
+        // two dense gathers rather than views of one: element-wise kernels are fast on dense operands only
+        Tensor firstRows = Indexing.gatherRows(table.slice(1, 0, l1), items);                         // [B, L1]
+        Tensor fmRows = Indexing.gatherRows(table.slice(1, l1, l1 + k + 1), items);                   // [B, k + 1]
+        Tensor h = tower.forwardFrom(1, firstRows.add(mine.slice(1, 0, l1).add(first.bias())).relu());
+        Tensor userS1 = Shapes.concat(1, mine.slice(1, l1, l1 + k), Tensor.of(new float[] {1f}, 1, 1)); // [1, k + 1]: [S_u ; 1]
+        Tensor fm = fmRows.matmul(userS1.t()).add(mine.slice(1, l1 + k, l1 + k + 1).add(bias.value()));   // [B, 1]
+        return output.forward(h).add(fm).reshape(items.shape(0));
+    }
+
+    /** {@code [n, L1 + k + 1]}: per row of {@code in}, {@code [W1 e ; S ; c]} over the fields of {@code source} alone. */
+    private Tensor sideTerms(Inputs in, FeatureField.Source source) {
+        Tensor mask = fieldMask(source);                                                  // [1, F, 1]
+        Tensor e = fieldEmbeddings(embeddings, in).mul(mask);                             // [n, F, k]
+        int n = in.batch();
+        Tensor w = fieldEmbeddings(weights, in).mul(mask).reshape(n, in.numFields());    // [n, F]
+        Tensor s = e.sum(1, false);                                                       // [n, k]
+        Tensor q = e.mul(e).sum(1, false);
+        Tensor c = w.sum(1, true).add(s.mul(s).sub(q).sum(1, true).mul(0.5f));           // [n, 1]
+        Tensor first = e.reshape(n, -1).matmul(tower.layers().get(0).weight().t());      // [n, L1], no bias
+        return Shapes.concat(1, first, s, c);
     }
 }

@@ -45,6 +45,8 @@ public final class MLP extends NcfModel {
     final Embedding itemEmbedding;
     final io.panrec.nn.MLP tower;
     final Linear output;
+    /** The item half of the tower's first layer for every item ({@link #towerItemHalf}), while the weights stay. */
+    private final io.panrec.nn.DerivedCache itemHalf = new io.panrec.nn.DerivedCache(this);
 
     MLP(Settings settings, DatasetSchema schema) {
         super(NAME, settings, schema);
@@ -128,6 +130,14 @@ public final class MLP extends NcfModel {
 
     @Override
     Tensor logits(Tensor users, Tensor items) {
+        if (users.shape(0) == 1 && items.shape(0) > 1) {
+            Tensor half = itemHalf.get((long) schema.numItems() * tower.widths()[1] * Float.BYTES,
+                    () -> towerItemHalf(tower, tower.widths()[0] / 2, itemEmbedding.weight()));
+            if (half != null) { // one user's candidates: the item half of the first layer is a lookup
+                Tensor h = towerOneUser(tower, userEmbedding.forward(users), io.panrec.ops.Indexing.gatherRows(half, items));
+                return output.forward(h).reshape(items.shape(0));
+            }
+        }
         Tensor x = Shapes.concat(1, userRows(userEmbedding.forward(users), items), itemEmbedding.forward(items));
         return output.forward(tower.forward(x)).reshape(items.shape(0));
     }

@@ -73,6 +73,34 @@ abstract class NcfModel extends GradientModel implements OnnxExportable {
         return Tensor.ofLongs(new long[] {ids[0]});
     }
 
+    /**
+     * The item half of a tower's first layer for every item: {@code itemTable [items, d] @ W1[:, du:]^T}
+     * {@code [items, L1]}, where the tower reads {@code [user part (du wide) ; item part (d wide)]}. Its first
+     * layer splits so, {@code W1 [x_u ; x_i] = W1[:, :du] x_u + W1[:, du:] x_i}, and the item half depends on
+     * the weights alone: kept in a {@link io.panrec.nn.DerivedCache}, it turns a one-user rerank's first
+     * layer (the largest) into a row lookup.
+     */
+    static Tensor towerItemHalf(io.panrec.nn.MLP tower, int userWidth, Tensor itemTable) {
+        Tensor w1 = tower.layers().get(0).weight();
+        return itemTable.matmul(w1.slice(1, userWidth, w1.shape(1)).t());
+    }
+
+    /**
+     * The tower's output for one user's input {@code userInput [1, du]} against B items whose
+     * {@link #towerItemHalf} rows are {@code itemHalf [B, L1]}: the first layer as
+     * {@code relu(itemHalf + (userInput W1[:, :du]^T + b1))}, then the other layers as usual. Needs a ReLU
+     * tower (NCF's); eval mode (no dropout between the halves).
+     */
+    static Tensor towerOneUser(io.panrec.nn.MLP tower, Tensor userInput, Tensor itemHalf) {
+        io.panrec.nn.Linear first = tower.layers().get(0);
+        if (tower.activation() != io.panrec.nn.Activation.RELU) {
+            throw new IllegalStateException("towerOneUser: the split first layer assumes a ReLU tower, got " + tower.activation());
+        }
+        Tensor userHalf = io.panrec.ops.Linalg.linear(userInput, first.weight().slice(1, 0, userInput.shape(1)), first.bias());
+        Tensor h = itemHalf.add(userHalf);
+        return tower.forwardFrom(1, tower.layers().size() > 1 || tower.activateLast() ? h.relu() : h);
+    }
+
     @Override
     TrainingPlan.Sampling sampling() {
         return TrainingPlan.Sampling.POINTWISE;

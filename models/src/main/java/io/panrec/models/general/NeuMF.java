@@ -11,6 +11,7 @@ import io.panrec.models.spi.Settings;
 import io.panrec.models.train.Trainer;
 import io.panrec.models.train.TrainingSettings;
 import io.panrec.nn.Activation;
+import io.panrec.nn.DerivedCache;
 import io.panrec.nn.Embedding;
 import io.panrec.nn.Init;
 import io.panrec.nn.Linear;
@@ -63,6 +64,8 @@ public final class NeuMF extends NcfModel {
     final Embedding mlpItem;
     final io.panrec.nn.MLP tower;
     final Linear output;
+    /** The item half of the tower's first layer for every item ({@link #towerItemHalf}), while the weights stay. */
+    private final DerivedCache itemHalf = new DerivedCache(this);
 
     NeuMF(Settings settings, DatasetSchema schema) {
         super(NAME, settings, schema);
@@ -124,9 +127,30 @@ public final class NeuMF extends NcfModel {
 
     @Override
     Tensor logits(Tensor users, Tensor items) {
+        if (users.shape(0) == 1 && items.shape(0) > 1) {
+            Tensor half = itemHalf.get((long) schema.numItems() * layers[1] * Float.BYTES,
+                    () -> towerItemHalf(tower, layers[0] / 2, mlpItem.weight()));
+            if (half != null) {
+                return oneUserLogits(users, items, half);
+            }
+        }
         Tensor g = gmfUser.forward(users).mul(gmfItem.forward(items)); // [1, f] broadcasts over the items
         Tensor m = tower.forward(Shapes.concat(1, userRows(mlpUser.forward(users), items), mlpItem.forward(items)));
         return output.forward(Shapes.concat(1, g, m)).reshape(items.shape(0));
+    }
+
+    /**
+     * {@link #logits} of one user [1] against items [B], with the item half of the tower's first layer looked
+     * up in {@code half} [items, layers[1]] ({@link #towerItemHalf}): the same function re-associated, the tower
+     * by {@link #towerOneUser} and the GMF term as {@code q^G_i . (p^G_u * h^G)}. About three times fewer
+     * floating-point operations than the forward over B concatenated rows at the default sizes.
+     */
+    private Tensor oneUserLogits(Tensor user, Tensor items, Tensor half) {
+        Tensor h = towerOneUser(tower, mlpUser.forward(user), io.panrec.ops.Indexing.gatherRows(half, items)); // [B, last]
+        Tensor wm = output.weight().slice(1, factors, factors + layers[layers.length - 1]);                     // [1, last]
+        Tensor wg = gmfUser.forward(user).mul(output.weight().slice(1, 0, factors));                             // [1, f]
+        Tensor gmf = gmfItem.forward(items).matmul(wg.t());                                                      // [B, 1]
+        return io.panrec.ops.Linalg.linear(h, wm, output.bias()).add(gmf).reshape(items.shape(0));
     }
 
     @Override

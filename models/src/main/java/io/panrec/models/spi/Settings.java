@@ -235,7 +235,8 @@ public final class Settings {
             }
         };
         if (out == null) {
-            throw wrongType(spec, value + " (" + value.getClass().getSimpleName() + ")");
+            throw wrongType(spec, value + " (" + value.getClass().getSimpleName()
+                    + (value instanceof String ? "; for text as typed on the command line use withText" : "") + ")");
         }
         return out;
     }

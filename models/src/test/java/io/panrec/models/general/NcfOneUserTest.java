@@ -52,6 +52,70 @@ class NcfOneUserTest {
         }
     }
 
+    /**
+     * MLP and NeuMF score one user's candidates from a cached item half of the tower's first layer: it must
+     * give the pairwise scores at odd sizes (a one-layer tower too), and follow the weights when training or a
+     * state load changes them.
+     */
+    @Test
+    void theCachedItemSideFollowsTheWeights() {
+        Interactions data = ToyData.generate(12, 23, 5, 3);
+        for (String layers : List.of("10,7,5", "6,3")) {
+            for (ModelProvider p : List.of(new MLP.Provider(), new NeuMF.Provider())) {
+                var settings = p.defaultSettings().withText("layers", layers);
+                if (p instanceof NeuMF.Provider) {
+                    settings = settings.with("embeddingSize", 3);
+                }
+                Recommender m = p.create(settings, data.schema());
+                io.panrec.nn.Module module = (io.panrec.nn.Module) m;
+                java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+                for (int round = 0; round < 3; round++) {
+                    if (round == 1) { // as training does: parameters written while in training mode
+                        m.setTraining(true);
+                        for (Tensor w : module.parameters()) {
+                            perturb(w, r);
+                        }
+                    } else if (round == 2) { // a state load in eval mode
+                        var state = new java.util.LinkedHashMap<String, Tensor>();
+                        module.stateDict().forEach((k, v) -> {
+                            Tensor c = v.contiguous().detach();
+                            Tensor copy = Tensor.of(c.toFloatArray(), c.shape());
+                            perturb(copy, r);
+                            state.put(k, copy);
+                        });
+                        m.loadState(state);
+                    }
+                    m.setTraining(false);
+                    int n = 17;
+                    long[] items = new long[n];
+                    long[] user = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        items[i] = (i * 5 + round) % 23;
+                        user[i] = 4;
+                    }
+                    float[] cached = scores(m, user, items);
+                    for (int i = 0; i < n; i++) {
+                        float alone = scores(m, new long[] {4}, new long[] {items[i]})[0];
+                        assertEquals(alone, cached[i], 1e-5f * Math.max(1, Math.abs(alone)),
+                                p.name() + " layers " + layers + " round " + round + " item " + items[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds noise of scale 0.5 to every element (the toy weights are too small to tell paths apart). */
+    private static void perturb(Tensor w, java.util.SplittableRandom r) {
+        try (var _ = Autograd.noGrad()) {
+            Tensor t = w.detach();
+            float[] v = t.contiguous().toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                v[i] += (float) (r.nextGaussian() * 0.5);
+            }
+            io.panrec.backend.Backends.current().copy(Tensor.of(v, t.shape()), t);
+        }
+    }
+
     private static float[] scores(Recommender m, long[] users, long[] items) {
         try (var _ = Scope.open("s"); var _ = Autograd.noGrad()) {
             return m.predict(new Batch().put(Batch.USERS, Tensor.ofLongs(users)).put(Batch.ITEMS, Tensor.ofLongs(items))).toFloatArray();

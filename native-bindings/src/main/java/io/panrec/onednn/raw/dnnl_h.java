@@ -99,6 +99,10 @@ public final class dnnl_h {
     public static final int dnnl_use_scale = 2;
     public static final int dnnl_use_shift = 4;
     public static final int dnnl_scratchpad_mode_user = 1;
+    /** dnnl_fpmath_mode_t (dnnl_common_types.h): computations exactly in the data types. */
+    public static final int dnnl_fpmath_mode_strict = 0;
+    /** dnnl_fpmath_mode_t: f32 computations may down-convert to bf16 (products in bf16, sums in f32). */
+    public static final int dnnl_fpmath_mode_bf16 = 1;
     public static final int dnnl_scratchpad_mode_library = 0;
     public static final int dnnl_query_scratchpad_md = 136;
     public static final int dnnl_query_workspace_md = 135;
@@ -602,6 +606,29 @@ public final class dnnl_h {
             throw e;
         } catch (Throwable e) {
             throw new AssertionError("unexpected checked exception from dnnl_primitive_attr_set_scratchpad_mode", e);
+        }
+    }
+
+    private static final class dnnl_primitive_attr_set_fpmath_mode$ {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT);
+        static final MethodHandle HANDLE = handle("dnnl_primitive_attr_set_fpmath_mode", DESC);
+    }
+
+    public static FunctionDescriptor dnnl_primitive_attr_set_fpmath_mode$descriptor() {
+        return dnnl_primitive_attr_set_fpmath_mode$.DESC;
+    }
+
+    public static MethodHandle dnnl_primitive_attr_set_fpmath_mode$handle() {
+        return dnnl_primitive_attr_set_fpmath_mode$.HANDLE;
+    }
+
+    public static int dnnl_primitive_attr_set_fpmath_mode(MemorySegment attr, int mode) {
+        try {
+            return (int) dnnl_primitive_attr_set_fpmath_mode$.HANDLE.invokeExact(attr, mode);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError("unexpected checked exception from dnnl_primitive_attr_set_fpmath_mode", e);
         }
     }
 

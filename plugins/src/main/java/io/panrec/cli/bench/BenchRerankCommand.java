@@ -63,6 +63,10 @@ public final class BenchRerankCommand implements Callable<Integer> {
             + "e.g. --set embeddingSize=8 --set layers=64,32,16,8 for NeuMF as the NCF paper sizes it).")
     List<String> sets;
 
+    @Option(names = "--threads", defaultValue = "1", description = "Threads of each model call, in the kernels of every backend "
+            + "(default ${DEFAULT-VALUE}: the issue's per-query, one-thread measure; a search server's parallelism is its queries).")
+    int threads;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the records as JSON to FILE.")
     Path json;
 
@@ -78,6 +82,7 @@ public final class BenchRerankCommand implements Callable<Integer> {
         if (users < 1 || items < 1 || millis < 1) {
             throw new IllegalArgumentException("--users, --items and --millis must be at least 1");
         }
+        io.panrec.backend.CpuThreads.limit(threads); // before a native backend loads: OpenMP reads it then
         for (int h : hits) {
             if (h < 1 || h > items) {
                 throw new IllegalArgumentException("--hits " + h + " must be between 1 and --items (" + items + ")");
@@ -86,8 +91,9 @@ public final class BenchRerankCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         ModelRegistry registry = ModelRegistry.discover();
         List<String> chosen = chooseBackends(out);
-        out.printf(Locale.ROOT, "reranking per query, one thread — %s, %d cores — JDK %s — %d users, %d items%n",
-                CpuInfo.current().modelName(), Runtime.getRuntime().availableProcessors(), Runtime.version(), users, items);
+        out.printf(Locale.ROOT, "reranking per query, %d thread%s — %s, %d cores — JDK %s — %d users, %d items — oneDNN inference math %s%n",
+                threads, threads == 1 ? "" : "s", CpuInfo.current().modelName(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
+                users, items, System.getProperty("panrec.onednn.inferenceMath", "strict"));
         out.printf(Locale.ROOT, "%-10s %-10s %6s %12s %12s%n", "model", "backend", "hits", "p50 us", "p99 us");
         List<Record> records = new ArrayList<>();
         for (String name : models) {
