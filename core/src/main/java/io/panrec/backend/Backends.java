@@ -220,24 +220,6 @@ public final class Backends {
         return first == null || first.device().isHost() ? current() : forDevice(first.device());
     }
 
-    /** The device every (non-null) tensor is on; mixed devices are an error naming both. */
-    public static Device deviceOf(String op, Tensor... tensors) {
-        Device d = null;
-        Tensor first = null;
-        for (Tensor t : tensors) {
-            if (t == null) {
-                continue;
-            }
-            if (d == null) {
-                d = t.device();
-                first = t;
-            } else if (!t.device().equals(d)) {
-                throw mixed(op, first, t);
-            }
-        }
-        return d == null ? Device.CPU : d;
-    }
-
     private static IllegalArgumentException mixed(String op, Tensor a, Tensor b) {
         return new IllegalArgumentException(op + ": tensors on different devices, " + a.describe() + " on " + a.device()
                 + " and " + b.describe() + " on " + b.device() + "; move one with .to(device) first (e.g. "

@@ -182,7 +182,17 @@ class DeviceOpsTest {
         assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1}, Tensor.onesLike(like).to(Device.CPU).toFloatArray());
         assertArrayEquals(new float[] {7, 7, 7, 7, 7, 7}, like.fill(7).to(Device.CPU).toFloatArray());
         assertEquals(DEV, Elementwise.add(like, 1f).device(), "a scalar constant is made on the device");
-        assertEquals(DType.F64, like.to(DType.F64).device() == DEV ? DType.F64 : null, "cast stays on the device");
+        Tensor f64 = like.to(DType.F64);
+        assertEquals(DEV, f64.device(), "a cast stays on the device");
+        assertArrayEquals(new double[] {7, 7, 7, 7, 7, 7}, f64.to(Device.CPU).toDoubleArray());
+    }
+
+    @Test
+    void aDeviceNoBackendRunsOnIsAnErrorListingWhatWasTried() {
+        Device nowhere = Device.cuda(5);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Tensor.zeros(nowhere, DType.F32, 2));
+        assertTrue(e.getMessage().contains("no panrec backend runs on cuda:5") && e.getMessage().contains(EmulatedDevice.NAME),
+                e.getMessage());
     }
 
     @Test
