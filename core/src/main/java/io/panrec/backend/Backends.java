@@ -221,8 +221,9 @@ public final class Backends {
     }
 
     private static IllegalArgumentException mixed(String op, Tensor a, Tensor b) {
-        return new IllegalArgumentException(op + ": tensors on different devices, " + a.describe() + " on " + a.device()
-                + " and " + b.describe() + " on " + b.device() + "; move one with .to(device) first (e.g. "
+        // describe() names a device tensor's device already; a host tensor's is said here
+        return new IllegalArgumentException(op + ": tensors on different devices, " + a.describe() + (a.device().isHost() ? " on cpu" : "")
+                + " and " + b.describe() + (b.device().isHost() ? " on cpu" : "") + "; move one with .to(device) first (e.g. "
                 + "model.to(device) and batch tensors .to(device)): ops never copy between devices silently");
     }
 
