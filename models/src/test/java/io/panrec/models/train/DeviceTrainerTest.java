@@ -79,4 +79,26 @@ class DeviceTrainerTest {
         ((Module) dev).to(Device.CPU);
         assertEquals(Device.CPU, Trainer.device(dev));
     }
+
+    @Test
+    void checkpointsOfADeviceRunAreWrittenAndResumeOnTheDevice() {
+        EmulatedDevice.install();
+        Recommender straight = neumf();
+        ((Module) straight).to(DEV);
+        TrainingResult full = Trainer.builder(straight, DATA).output(null).maxStepsPerEpoch(3).build().fit();
+
+        Settings one = straight.settings().with("epochs", 1);
+        Recommender oneEpoch = ModelRegistry.discover().get("NeuMF").create(one, DATA.schema());
+        ((Module) oneEpoch).to(DEV);
+        Trainer.builder(oneEpoch, DATA).output(null).maxStepsPerEpoch(3).checkpoints(tmp.resolve("ck")).build().fit();
+        assertTrue(java.nio.file.Files.exists(tmp.resolve("ck").resolve(Checkpoints.LATEST)));
+
+        Recommender resumed = neumf();
+        ((Module) resumed).to(DEV);
+        TrainingResult r = Trainer.builder(resumed, DATA).output(null).maxStepsPerEpoch(3).checkpoints(tmp.resolve("ck"))
+                .resume(true).build().fit();
+        assertEquals(1, r.resumedFrom());
+        assertEquals(DEV, Trainer.device(resumed), "resuming loads the checkpoint into the device parameters");
+        assertEquals(full.last().loss(), r.last().loss(), 1e-5, "a resumed device run continues where it stopped");
+    }
 }
