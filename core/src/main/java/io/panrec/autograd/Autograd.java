@@ -90,7 +90,7 @@ public final class Autograd {
                 throw new IllegalArgumentException("backward: " + root.describe()
                         + " is not a scalar; pass its gradient, e.g. backward(Tensor.onesLike(t)), or reduce it with sum()/mean()");
             }
-            seed = Tensor.zeros(root.dtype(), root.shape()).fill(1);
+            seed = Tensor.zeros(root.device(), root.dtype(), root.shape()).fill(1);
         } else {
             if (!root.sameShape(gradient)) {
                 throw new IllegalArgumentException("backward: gradient " + Shape.format(gradient.shape())
@@ -147,11 +147,13 @@ public final class Autograd {
         }
         Tensor existing = leaf.grad();
         if (existing == null || !existing.isAlive()) {
-            Tensor fresh = Tensor.zeros(leaf.scope(), leaf.dtype(), leaf.shape());
-            io.panrec.backend.Backends.current().copy(grad, fresh);
+            // the gradient lives beside the leaf: its scope, its device
+            Tensor fresh = Tensor.zeros(leaf.scope(), leaf.device(), leaf.dtype(), leaf.shape());
+            io.panrec.backend.Backends.on("accumulate gradient", grad, fresh).copy(grad, fresh);
             leaf.setGrad(fresh);
         } else {
-            io.panrec.backend.Backends.current().binary(io.panrec.backend.BinaryOp.ADD, existing, grad, existing);
+            io.panrec.backend.Backends.on("accumulate gradient", existing, grad)
+                    .binary(io.panrec.backend.BinaryOp.ADD, existing, grad, existing);
         }
     }
 
@@ -186,10 +188,11 @@ public final class Autograd {
             if (t == null || !t.requiresGrad()) {
                 return;
             }
-            if (!t.isLeaf() || !t.sparseGradients()) {
-                // only leaf tables that asked for it keep sparse gradients; others get a dense one
-                Tensor dense = Tensor.zeros(t.dtype(), t.shape());
-                io.panrec.backend.Backends.current().scatterAddRows(values, indices, dense);
+            if (!t.isLeaf() || !t.sparseGradients() || !t.device().isHost()) {
+                // only leaf tables that asked for it keep sparse gradients; others get a dense one. So do tables
+                // in device memory: coalescing sorts the row ids in Java, which would read them back every step
+                Tensor dense = Tensor.zeros(t.device(), t.dtype(), t.shape());
+                io.panrec.backend.Backends.on("gather backward", values, dense).scatterAddRows(values, indices, dense);
                 dense(input, dense);
                 return;
             }

@@ -86,8 +86,8 @@ public final class Gradients {
             UnaryOp f = n.attr(0);
             float alpha = n.attr(1);
             Tensor x = n.input(0);
-            Tensor gi = Tensor.zeros(x.dtype(), x.shape());
-            Backends.current().unaryBackward(f, alpha, x, n.output(), g, gi);
+            Tensor gi = Tensor.zeros(x.device(), x.dtype(), x.shape());
+            Backends.on("unary backward", x, g).unaryBackward(f, alpha, x, n.output(), g, gi);
             s.dense(0, gi);
         });
 
@@ -130,10 +130,10 @@ public final class Gradients {
             Tensor x = n.input(0);
             Tensor gamma = n.input(1);
             Tensor beta = n.input(2);
-            Tensor gx = Tensor.zeros(x.dtype(), x.shape());
-            Tensor gg = gamma != null && s.wants(1) ? Tensor.zeros(x.dtype(), gamma.shape()) : null;
-            Tensor gb = beta != null && s.wants(2) ? Tensor.zeros(x.dtype(), beta.shape()) : null;
-            Backends.current().layerNormBackward(x, gamma, n.attr(0), n.attr(1), Shapes.rawContiguous(g), gx, gg, gb);
+            Tensor gx = Tensor.zeros(x.device(), x.dtype(), x.shape());
+            Tensor gg = gamma != null && s.wants(1) ? Tensor.zeros(x.device(), x.dtype(), gamma.shape()) : null;
+            Tensor gb = beta != null && s.wants(2) ? Tensor.zeros(x.device(), x.dtype(), beta.shape()) : null;
+            Backends.on("layerNorm backward", x, g).layerNormBackward(x, gamma, n.attr(0), n.attr(1), Shapes.rawContiguous(g), gx, gg, gb);
             s.dense(0, gx);
             if (gg != null) {
                 s.dense(1, gg);
@@ -158,12 +158,14 @@ public final class Gradients {
             int dim = n.attr(0);
             int start = n.attr(1);
             Tensor x = n.input(0);
-            Tensor gi = Tensor.zeros(x.dtype(), x.shape());
-            Backends.current().copy(g, Shapes.slice(gi, dim, start, start + g.shape(dim)));
+            Tensor gi = Tensor.zeros(x.device(), x.dtype(), x.shape());
+            Backends.on("slice backward", g, gi).copy(g, Shapes.slice(gi, dim, start, start + g.shape(dim)));
             s.dense(0, gi);
         });
         rule(Op.EXPAND, (n, g, s) -> s.dense(0, Reductions.sumTo(g, n.input(0).shape())));
         rule(Op.CAST, (n, g, s) -> s.dense(0, Shapes.cast(g, n.input(0).dtype())));
+        // attrs = (the input's device)
+        rule(Op.TO_DEVICE, (n, g, s) -> s.dense(0, Shapes.toDevice(g, n.attr(0))));
         rule(Op.CONCAT, (n, g, s) -> {
             int dim = n.attr(0);
             int at = 0;
@@ -197,15 +199,15 @@ public final class Gradients {
             Tensor b = n.input(2);
             Tensor gc = Shapes.rawContiguous(g);
             if (s.wants(0)) {
-                Tensor gx = Tensor.zeros(x.dtype(), x.shape());
-                Backends.current().conv2dBackwardData(gc, w, gx, spec);
+                Tensor gx = Tensor.zeros(x.device(), x.dtype(), x.shape());
+                Backends.on("conv2d backward", gc, w).conv2dBackwardData(gc, w, gx, spec);
                 s.dense(0, gx);
             }
             boolean wantB = b != null && s.wants(2);
             if (s.wants(1) || wantB) {
-                Tensor gw = Tensor.zeros(w.dtype(), w.shape());
-                Tensor gb = wantB ? Tensor.zeros(b.dtype(), b.shape()) : null;
-                Backends.current().conv2dBackwardWeights(x, gc, gw, gb, spec);
+                Tensor gw = Tensor.zeros(w.device(), w.dtype(), w.shape());
+                Tensor gb = wantB ? Tensor.zeros(b.device(), b.dtype(), b.shape()) : null;
+                Backends.on("conv2d backward", x, gc).conv2dBackwardWeights(x, gc, gw, gb, spec);
                 s.dense(1, gw);
                 if (gb != null) {
                     s.dense(2, gb);
@@ -215,8 +217,8 @@ public final class Gradients {
         rule(Op.POOL2D, (n, g, s) -> {
             PoolSpec spec = n.attr(0);
             Tensor x = n.input(0);
-            Tensor gx = Tensor.zeros(x.dtype(), x.shape());
-            Backends.current().pool2dBackward(spec, x, n.output(), Shapes.rawContiguous(g), gx);
+            Tensor gx = Tensor.zeros(x.device(), x.dtype(), x.shape());
+            Backends.on("pool2d backward", x, g).pool2dBackward(spec, x, n.output(), Shapes.rawContiguous(g), gx);
             s.dense(0, gx);
         });
 
@@ -237,8 +239,8 @@ public final class Gradients {
     private static Tensor softmaxGrad(Node n, Tensor g, boolean log) {
         int axis = n.attr(0);
         Tensor x = n.input(0);
-        Tensor gi = Tensor.zeros(x.dtype(), x.shape());
-        Backends.current().softmaxBackward(n.output(), g, axis, log, gi);
+        Tensor gi = Tensor.zeros(x.device(), x.dtype(), x.shape());
+        Backends.on("softmax backward", x, g).softmaxBackward(n.output(), g, axis, log, gi);
         return gi;
     }
 }

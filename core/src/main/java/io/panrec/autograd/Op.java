@@ -13,6 +13,8 @@ public enum Op {
     SUM, MEAN, MAX, MIN, SOFTMAX, LOG_SOFTMAX, LAYER_NORM,
     // shapes (views and copies)
     RESHAPE, PERMUTE, SLICE, EXPAND, CONTIGUOUS, CAST, CONCAT,
+    // moves between host and device memory
+    TO_DEVICE,
     // indexing
     GATHER_ROWS, SCATTER_ADD_ROWS,
     // convolution and pooling

@@ -1,6 +1,8 @@
 package io.panrec.backend;
 
+import io.panrec.tensor.DType;
 import io.panrec.tensor.Device;
+import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 
 /**
@@ -14,6 +16,11 @@ import io.panrec.tensor.Tensor;
  *
  * <p>Implementations must be thread-safe: many threads may call one backend at once with distinct
  * outputs.
+ *
+ * <p><b>Devices.</b> The ops send a call to the backend of its tensors' device ({@link Backends#on}): host
+ * tensors to the current backend, tensors in a device's memory to the backend that {@link #runsOn} that
+ * device. A device backend also allocates that memory ({@link #empty}, {@link #zeros}) and copies between
+ * it and the host ({@link #transfer}); Java never reads or writes device memory itself.
  */
 public interface Backend {
 
@@ -23,6 +30,50 @@ public interface Backend {
     /** The kind of device whose memory this backend's kernels read and write. */
     default Device.Kind deviceKind() {
         return Device.Kind.CPU;
+    }
+
+    /**
+     * Whether this backend's kernels take tensors in {@code device}'s memory: the host for CPU backends;
+     * a device backend says which device it owns (and may take host tensors too, running them on a CPU
+     * backend). Called by {@link Backends#forDevice} to find the backend of a device.
+     */
+    default boolean runsOn(Device device) {
+        return device.isHost();
+    }
+
+    /**
+     * A contiguous tensor of undefined contents in {@code device}'s memory, owned by {@code scope} (freed
+     * when it closes). CPU backends allocate host memory; a device backend overrides this for its device.
+     *
+     * @throws UnsupportedOperationException if this backend cannot allocate on {@code device}
+     */
+    default Tensor empty(Scope scope, Device device, DType dtype, int... shape) {
+        if (!device.isHost()) {
+            throw new UnsupportedOperationException("backend '" + name() + "' cannot allocate memory on " + device);
+        }
+        return Tensor.empty(scope, dtype, shape);
+    }
+
+    /** {@link #empty} filled with zeros. */
+    default Tensor zeros(Scope scope, Device device, DType dtype, int... shape) {
+        if (!device.isHost()) {
+            Tensor t = empty(scope, device, dtype, shape);
+            fill(t, 0);
+            return t;
+        }
+        return Tensor.zeros(scope, dtype, shape);
+    }
+
+    /**
+     * Copies between host memory and this backend's device: exactly one of {@code src} and {@code dst} is a
+     * host tensor, the other is on a device this backend {@link #runsOn}; same shape and dtype, either may be
+     * strided. Returns when the host side may be read or reused.
+     *
+     * @throws UnsupportedOperationException from backends without device memory
+     */
+    default void transfer(Tensor src, Tensor dst) {
+        throw new UnsupportedOperationException("backend '" + name() + "' has no device memory to copy "
+                + src.describe() + " (" + src.device() + ") to " + dst.device() + " with");
     }
 
     /**
@@ -38,7 +89,11 @@ public interface Backend {
     /** {@code gradIn = gradOut * f'(x)}; {@code y = f(x)} is passed as well for the rules that read it. */
     void unaryBackward(UnaryOp op, float alpha, Tensor x, Tensor y, Tensor gradOut, Tensor gradIn);
 
-    /** {@code out = a (op) b}; a and b already have out's shape (broadcast dimensions have stride 0). */
+    /**
+     * {@code out = a (op) b}; a and b already have out's shape (broadcast dimensions have stride 0). {@code out}
+     * may be {@code a} or {@code b} itself (the same view: gradient accumulation and the optimizers' device
+     * updates write in place), but must not overlap them otherwise.
+     */
     void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
 
     /**

@@ -1,5 +1,8 @@
 package io.panrec.backend;
 
+import io.panrec.tensor.Device;
+import io.panrec.tensor.Tensor;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,6 +18,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * property {@code panrec.backend}; a forced backend that is unavailable throws with its reasons, an
  * unknown name throws with the known ones. A provider that is skipped is logged once, with its reasons.
  * {@link #use(Backend)} overrides the choice for the current thread (tests compare backends this way).
+ *
+ * <p>Ops ask {@link #on} for the backend of their tensors: the current backend for host tensors (the same
+ * call as before devices existed, so the host path costs nothing more), the backend of the device for tensors
+ * all on one device ({@link #forDevice}), and an {@link IllegalArgumentException} naming both devices when
+ * they are mixed: data moves only through {@link Tensor#to(Device)}, never behind the caller's back.
  */
 public final class Backends {
     public static final String PROPERTY = "panrec.backend";
@@ -24,6 +32,7 @@ public final class Backends {
     private static final Map<String, Backend> CREATED = new ConcurrentHashMap<>();
     private static final ThreadLocal<Backend> OVERRIDE = new ThreadLocal<>();
     private static volatile Backend defaultBackend;
+    private static final Map<Device, Backend> BY_DEVICE = new ConcurrentHashMap<>();
 
     private Backends() {
     }
@@ -61,6 +70,7 @@ public final class Backends {
         }
         EXTRA.add(provider);
         defaultBackend = null;
+        BY_DEVICE.clear();
     }
 
     /** The backend of the current thread: the {@link #use} override if any, else the default. */
@@ -171,6 +181,118 @@ public final class Backends {
             }
         }
         throw new IllegalStateException("no pure-Java backend found: is panrec-core on the class path?");
+    }
+
+    // ------------------------------------------------------------------ devices
+
+    /** The backend of an op on {@code a}: see the class comment. */
+    public static Backend on(String op, Tensor a) {
+        Device d = a.device();
+        return d.isHost() ? current() : forDevice(d);
+    }
+
+    /** The backend of an op on {@code a} and {@code b} (either may be null); mixed devices are an error. */
+    public static Backend on(String op, Tensor a, Tensor b) {
+        Device da = a == null ? Device.CPU : a.device();
+        Device db = b == null ? Device.CPU : b.device();
+        if (da.isHost() && db.isHost()) {
+            return current();
+        }
+        if (a != null && b != null && !da.equals(db)) {
+            throw mixed(op, a, b);
+        }
+        return forDevice(da.isHost() ? db : da);
+    }
+
+    /** The backend of an op on these tensors (nulls skipped); mixed devices are an error. */
+    public static Backend on(String op, Tensor... tensors) {
+        Tensor first = null;
+        for (Tensor t : tensors) {
+            if (t == null) {
+                continue;
+            }
+            if (first == null) {
+                first = t;
+            } else if (!t.device().equals(first.device())) {
+                throw mixed(op, first, t);
+            }
+        }
+        return first == null || first.device().isHost() ? current() : forDevice(first.device());
+    }
+
+    private static IllegalArgumentException mixed(String op, Tensor a, Tensor b) {
+        // describe() names a device tensor's device already; a host tensor's is said here
+        return new IllegalArgumentException(op + ": tensors on different devices, " + a.describe() + (a.device().isHost() ? " on cpu" : "")
+                + " and " + b.describe() + (b.device().isHost() ? " on cpu" : "") + "; move one with .to(device) first (e.g. "
+                + "model.to(device) and batch tensors .to(device)): ops never copy between devices silently");
+    }
+
+    /**
+     * The backend whose kernels take tensors in {@code device}'s memory: the current backend for the host;
+     * else the current backend if it {@linkplain Backend#runsOn runs on} the device (a {@link #use} override
+     * included), else the available provider of highest rank whose backend runs on it.
+     *
+     * @throws IllegalStateException when no backend runs on the device, listing the providers and reasons
+     */
+    public static Backend forDevice(Device device) {
+        Backend c = current();
+        if (device.isHost() || c.runsOn(device)) {
+            return c;
+        }
+        Backend b = BY_DEVICE.get(device);
+        if (b == null) {
+            b = findForDevice(device);
+            BY_DEVICE.put(device, b);
+        }
+        return b;
+    }
+
+    private static Backend findForDevice(Device device) {
+        List<String> tried = new ArrayList<>();
+        for (BackendProvider p : providers()) {
+            Availability a = safeAvailability(p);
+            if (!a.available()) {
+                tried.add(p.name() + " (unavailable: " + firstReason(a) + ")");
+                continue;
+            }
+            Backend b;
+            try {
+                b = created(p);
+            } catch (IllegalStateException e) {
+                tried.add(p.name() + " (failed to start: " + e.getMessage() + ")");
+                continue;
+            }
+            if (b.runsOn(device)) {
+                return b;
+            }
+            tried.add(p.name() + " (does not run on " + device + ")");
+        }
+        throw new IllegalStateException("no panrec backend runs on " + device + "; tried " + tried
+                + ". Tensors on " + device + " come from a backend that is no longer usable, or the device index is not the "
+                + "one the backend was created for (-Dpanrec.cuda.device)");
+    }
+
+    /**
+     * Copies {@code src} into {@code dst} (same shape and dtype) wherever each lives: a copy kernel when they are
+     * on one device, a {@linkplain Backend#transfer transfer} between host and device memory, and through a host
+     * copy between two devices. Not recorded by autograd.
+     */
+    public static void copy(Tensor src, Tensor dst) {
+        if (!src.sameShape(dst) || src.dtype() != dst.dtype()) {
+            throw new IllegalArgumentException("copy: " + src.describe() + " and " + dst.describe()
+                    + " differ in shape or dtype");
+        }
+        Device from = src.device();
+        Device to = dst.device();
+        if (from.equals(to)) {
+            on("copy", src, dst).copy(src, dst);
+        } else if (from.isHost() || to.isHost()) {
+            forDevice(from.isHost() ? to : from).transfer(src, dst);
+        } else {
+            Tensor staged = Tensor.empty(src.dtype(), src.shape());
+            forDevice(from).transfer(src, staged);
+            forDevice(to).transfer(staged, dst);
+        }
     }
 
     /** Makes {@code backend} current for this thread until the returned handle is closed. */

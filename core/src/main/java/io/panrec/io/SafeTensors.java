@@ -382,7 +382,8 @@ public final class SafeTensors {
     }
 
     /**
-     * Writes {@code tensors} (any strides; F32, F64, I32 or I64, on the host, alive) and string
+     * Writes {@code tensors} (any strides; F32, F64, I32 or I64, alive; a tensor in a device's memory is
+     * copied to the host one tensor at a time, so a model trained on a GPU saves as it is) and string
      * {@code metadata} to {@code path}, atomically: either the complete new file is in place when this
      * returns, or (on any exception) the previous file is untouched and no temporary file remains.
      * The header lists the tensors in the map's iteration order.
@@ -408,10 +409,6 @@ public final class SafeTensors {
                 throw new IllegalArgumentException("SafeTensors.write " + path + ": tensor '" + name + "' is null");
             }
             t.scope().checkAlive("SafeTensors.write " + path + ": tensor '" + name + "' " + t.describe());
-            if (!t.device().isHost()) {
-                throw new IllegalArgumentException("SafeTensors.write " + path + ": tensor '" + name + "' " + t.describe()
-                        + " is on " + t.device() + "; copy it to the CPU first");
-            }
         }
         for (Map.Entry<String, String> m : metadata.entrySet()) {
             if (m.getKey() == null || m.getValue() == null) {
@@ -538,6 +535,13 @@ public final class SafeTensors {
     }
 
     private static void writeTensor(FileChannel ch, Path path, String name, Tensor t) throws IOException {
+        if (!t.device().isHost()) {
+            // device memory is never read from Java: a host copy, freed once written
+            try (io.panrec.tensor.Scope s = io.panrec.tensor.Scope.open("safetensors write " + name)) {
+                writeTensor(ch, path, name, t.detach().to(io.panrec.tensor.Device.CPU));
+            }
+            return;
+        }
         // segment() checks again that the scope is open: it may have been closed by another thread
         MemorySegment seg;
         try {

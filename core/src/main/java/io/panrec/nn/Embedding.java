@@ -85,7 +85,7 @@ public final class Embedding extends Module implements Layer {
         Checks.indices("Embedding", indices);
         Tensor out = Indexing.gatherRows(weight.value(), indices);
         if (paddingIndex >= 0) {
-            long[] ids = indices.toLongArray();
+            long[] ids = Checks.onHost(indices).toLongArray();
             float[] keep = new float[ids.length];
             boolean any = false;
             for (int i = 0; i < ids.length; i++) {
@@ -96,7 +96,7 @@ public final class Embedding extends Module implements Layer {
                 // zero output and, through the product, zero gradient for the padding row
                 int[] shape = java.util.Arrays.copyOf(indices.shape(), indices.rank() + 1);
                 shape[indices.rank()] = 1;
-                out = Elementwise.mul(out, Tensor.of(keep, shape).to(out.dtype()));
+                out = Elementwise.mul(out, Tensor.of(keep, shape).to(out.dtype()).to(out.device()));
             }
         }
         return out;

@@ -3,6 +3,7 @@ package io.panrec.nn;
 import io.panrec.ops.Checks;
 import io.panrec.ops.Indexing;
 import io.panrec.ops.Pooling;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Tensor;
 
 import java.util.SplittableRandom;
@@ -52,7 +53,7 @@ public final class EmbeddingBag extends Module {
         Checks.rank(op, "indices", indices, 2);
         int b = indices.shape(0);
         int l = indices.shape(1);
-        long[] ids = indices.toLongArray();
+        long[] ids = Checks.onHost(indices).toLongArray(); // the bags are laid out in Java, whatever the device
         long[] len = new long[b];
         if (lengths == null) {
             java.util.Arrays.fill(len, l);
@@ -82,8 +83,9 @@ public final class EmbeddingBag extends Module {
                     all[i * l + j] = idAt.id(i, j);
                 }
             }
-            Tensor rows = Indexing.gatherRows(weight.value(), Tensor.ofLongs(all, b, l)); // [B, L, dim]
-            return Pooling.maskedPool(rows, Tensor.ofLongs(len, b), mode, p);
+            Device dev = weight.value().device();
+            Tensor rows = Indexing.gatherRows(weight.value(), Tensor.ofLongs(all, b, l).to(dev)); // [B, L, dim]
+            return Pooling.maskedPool(rows, Tensor.ofLongs(len, b).to(dev), mode, p);
         }
         // Ragged bags: look up only the real ids (so padding never reaches the table's gradient), then
         // lay them out as [B, L, dim] from those rows plus one zero row for the padding slots.
@@ -100,10 +102,11 @@ public final class EmbeddingBag extends Module {
                 }
             }
         }
-        Tensor looked = Indexing.gatherRows(weight.value(), Tensor.ofLongs(real, total)); // [total, dim]
-        Tensor withZero = io.panrec.ops.Shapes.concat(0, looked, Tensor.zeros(looked.dtype(), 1, dim));
-        Tensor rows = Indexing.gatherRows(withZero, Tensor.ofLongs(slot, b, width));    // [B, L, dim]
-        return Pooling.maskedPool(rows, Tensor.ofLongs(len, b), mode, p);
+        Device dev = weight.value().device();
+        Tensor looked = Indexing.gatherRows(weight.value(), Tensor.ofLongs(real, total).to(dev)); // [total, dim]
+        Tensor withZero = io.panrec.ops.Shapes.concat(0, looked, Tensor.zeros(dev, looked.dtype(), 1, dim));
+        Tensor rows = Indexing.gatherRows(withZero, Tensor.ofLongs(slot, b, width).to(dev));    // [B, L, dim]
+        return Pooling.maskedPool(rows, Tensor.ofLongs(len, b).to(dev), mode, p);
     }
 
     /**
@@ -119,8 +122,8 @@ public final class EmbeddingBag extends Module {
         Checks.rank(op, "offsets", offsets, 1);
         int n = ids.shape(0);
         int b = offsets.shape(0);
-        long[] off = offsets.toLongArray();
-        long[] flat = ids.toLongArray();
+        long[] off = Checks.onHost(offsets).toLongArray();
+        long[] flat = Checks.onHost(ids).toLongArray();
         long[] len = new long[b];
         int longest = 0;
         for (int i = 0; i < b; i++) {

@@ -159,6 +159,13 @@ public final class Init {
         if (!dtype.isFloating()) {
             throw new IllegalArgumentException("Init: " + t.describe() + " is not floating point");
         }
+        if (!t.device().isHost()) {
+            // device memory is never written from Java: draw the values on the host (the same sequence as for a
+            // host tensor) and copy them over
+            Tensor host = write(Tensor.empty(dtype, t.shape()), values);
+            io.panrec.backend.Backends.forDevice(t.device()).transfer(host, t);
+            return t;
+        }
         MemorySegment seg = t.segment();
         long n = t.numel();
         long base = t.offset();

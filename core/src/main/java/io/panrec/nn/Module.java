@@ -3,6 +3,7 @@ package io.panrec.nn;
 import io.panrec.autograd.Autograd;
 import io.panrec.backend.Backends;
 import io.panrec.ops.Checks;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Shape;
 import io.panrec.tensor.Tensor;
 
@@ -301,13 +302,66 @@ public abstract class Module {
         }
         try (var ignored = Autograd.noGrad()) {
             for (var c : copies) {
-                if (c.getKey().segment() != c.getValue().segment() || c.getKey().offset() != c.getValue().offset()) {
-                    Backends.current().copy(c.getKey(), c.getValue());
+                Tensor src = c.getKey();
+                Tensor dst = c.getValue();
+                if (src.segment() == dst.segment() && src.offset() == dst.offset()) {
+                    continue;
+                }
+                if (src.device().equals(dst.device())) {
+                    Backends.on("loadStateDict", src, dst).copy(src, dst); // converts the dtype too
+                } else {
+                    // a host checkpoint into a model on a device (or back): convert the dtype where the data is,
+                    // then one transfer
+                    Backends.copy(io.panrec.ops.Shapes.cast(src.detach(), dst.dtype()), dst);
                 }
             }
         }
         visit("", (prefix, m) -> m.stateChanges++);
         return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
+    }
+
+    // ------------------------------------------------------------------ devices
+
+    /**
+     * Moves every parameter of this module and its submodules to {@code device} (PyTorch's {@code module.to}),
+     * so that its forward passes run there: each parameter gets a copy of its values in {@code device}'s memory,
+     * in its own scope, keeping {@code requiresGrad}, sparse-gradient mode and name; a parameter shared by
+     * several modules stays shared. Parameters already there are left alone. Gradients are dropped.
+     *
+     * <p>Create the optimizer after moving the model (it keeps references to the parameter tensors, as in
+     * PyTorch). Buffers are not moved: they hold ids and tables that Java code reads. The old host memory is
+     * freed with its scope (by the garbage collector for the default global scope).
+     *
+     * @return this module
+     */
+    public Module to(Device device) {
+        Objects.requireNonNull(device, "device");
+        IdentityHashMap<Tensor, Tensor> moved = new IdentityHashMap<>();
+        try (var ignored = Autograd.noGrad()) {
+            visit("", (prefix, m) -> {
+                for (Parameter p : m.parameters.values()) {
+                    p.moveTo(device, moved);
+                }
+            });
+        }
+        return this;
+    }
+
+    /** The device of the parameters: {@link Device#CPU} without any, an error when they are on several. */
+    public Device device() {
+        Device d = null;
+        String first = null;
+        for (var e : namedParameters().entrySet()) {
+            Device here = e.getValue().device();
+            if (d == null) {
+                d = here;
+                first = e.getKey();
+            } else if (!d.equals(here)) {
+                throw new IllegalStateException(getClass().getSimpleName() + ": parameter '" + first + "' is on " + d + " but '"
+                        + e.getKey() + "' is on " + here + "; move the whole model with to(device)");
+            }
+        }
+        return d == null ? Device.CPU : d;
     }
 
     // ------------------------------------------------------------------ description

@@ -2,6 +2,7 @@ package io.panrec.nn;
 
 import io.panrec.ops.Checks;
 import io.panrec.tensor.DType;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 
@@ -11,8 +12,9 @@ import java.util.Objects;
 
 /**
  * A trainable tensor of a {@link Module}: a leaf with {@code requiresGrad(true)}, contiguous, in memory
- * that lives as long as the model. The tensor itself never changes identity (optimizers keep
- * references to it); training and {@link Module#loadStateDict} write into its memory.
+ * that lives as long as the model. The tensor itself changes identity only when {@link Module#to} moves it to
+ * another device (optimizers keep references to it: create them after that); training and
+ * {@link Module#loadStateDict} write into its memory.
  *
  * <p><b>Where parameters live.</b> By default parameters are F32 in {@link Scope#global()}, whose memory
  * the garbage collector frees once the model is unreachable, so a model built inside a short-lived
@@ -32,7 +34,7 @@ import java.util.Objects;
 public final class Parameter {
     private static final ThreadLocal<Deque<Placement>> PLACEMENTS = ThreadLocal.withInitial(ArrayDeque::new);
 
-    private final Tensor value;
+    private Tensor value; // replaced only by Module.to(device)
 
     private Parameter(Tensor value) {
         this.value = value;
@@ -47,7 +49,7 @@ public final class Parameter {
 
     /**
      * Makes an existing tensor a parameter (e.g. pretrained weights). It must be a floating-point,
-     * contiguous leaf on the host; it is marked {@code requiresGrad(true)} and used as is, not copied.
+     * contiguous leaf (on any device); it is marked {@code requiresGrad(true)} and used as is, not copied.
      */
     public static Parameter of(Tensor tensor) {
         Objects.requireNonNull(tensor, "parameter tensor");
@@ -89,6 +91,28 @@ public final class Parameter {
     public Parameter trainable(boolean on) {
         value.requiresGrad(on);
         return this;
+    }
+
+    /**
+     * Replaces the tensor by a copy on {@code device} (in the same scope, with the same flags), or by the copy
+     * already made for a tensor shared with another parameter ({@code moved}). For {@link Module#to}.
+     */
+    void moveTo(Device device, java.util.IdentityHashMap<Tensor, Tensor> moved) {
+        Tensor old = value;
+        if (old.device().equals(device)) {
+            return;
+        }
+        Tensor copy = moved.get(old);
+        if (copy == null) {
+            Checks.alive("Module.to(" + device + ")", old);
+            copy = Tensor.zeros(old.scope(), device, old.dtype(), old.shape());
+            io.panrec.backend.Backends.copy(old.detach(), copy);
+            copy.requiresGrad(old.requiresGrad());
+            copy.sparseGradients(old.sparseGradients());
+            copy.name(old.name());
+            moved.put(old, copy);
+        }
+        value = copy;
     }
 
     @Override

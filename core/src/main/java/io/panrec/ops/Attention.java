@@ -147,7 +147,7 @@ public final class Attention {
                 keep[i * maxLength + j] = 1;
             }
         }
-        return Tensor.of(keep, b, 1, maxLength);
+        return Tensor.of(keep, b, 1, maxLength).to(lengths.device());
     }
 
     /**
@@ -168,7 +168,7 @@ public final class Attention {
     }
 
     private static Tensor causalKeep(Tensor like, int tq, int tk) {
-        return causalMask(tq, tk).to(like.dtype());
+        return causalMask(tq, tk).to(like.dtype()).to(like.device());
     }
 
     private static int[] lead(Tensor t) {
@@ -186,7 +186,7 @@ public final class Attention {
 
     private static double min(Tensor t) {
         double m = Double.POSITIVE_INFINITY;
-        for (double x : t.toDoubleArray()) {
+        for (double x : Checks.onHost(t).toDoubleArray()) {
             m = Math.min(m, x);
         }
         return m;

@@ -9,7 +9,7 @@ public final class Checks {
     private Checks() {
     }
 
-    /** Non-null, alive, on the host, floating point. Returns the dtype. */
+    /** Non-null, alive, floating point, one dtype (devices are checked by {@link io.panrec.backend.Backends#on}). Returns the dtype. */
     public static DType floating(String op, Tensor... tensors) {
         DType dtype = null;
         for (Tensor t : tensors) {
@@ -42,10 +42,6 @@ public final class Checks {
             throw new IllegalStateException(op + ": tensor " + t.describe() + " belongs to scope '" + t.scope().path()
                     + "', which is closed; keep results you need in a longer-lived scope (Scope.child, or copy them)");
         }
-        if (!t.device().isHost()) {
-            throw new IllegalArgumentException(op + ": tensor " + t.describe() + " is on " + t.device()
-                    + "; these ops run on host memory (copy it to the CPU first)");
-        }
     }
 
     /** Integer index tensor (I32 or I64). */
@@ -69,9 +65,21 @@ public final class Checks {
         }
     }
 
-    /** Reads every index and checks it lies in [0, bound); returns them. */
+    /**
+     * {@code t} itself when it is in host memory, else a host copy of it (current scope): for the small tensors
+     * the ops read in Java (index ranges, masks), never for data a kernel could use where it is.
+     */
+    public static Tensor onHost(Tensor t) {
+        return t.device().isHost() ? t : t.to(io.panrec.tensor.Device.CPU);
+    }
+
+    /**
+     * Reads every index and checks it lies in [0, bound); returns them. Indices in device memory are copied to
+     * the host for the check (they are small, and a kernel must never see an index outside its table), so a
+     * lookup on a device costs one small device-to-host copy.
+     */
     public static long[] indexRange(String op, Tensor indices, long bound) {
-        long[] ids = indices.toLongArray();
+        long[] ids = onHost(indices).toLongArray();
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= bound) {
                 throw new IndexOutOfBoundsException(op + ": index " + ids[i] + " at position " + i + " of "

@@ -1,5 +1,6 @@
 package io.panrec.ops;
 
+import io.panrec.backend.Backend;
 import io.panrec.autograd.Autograd;
 import io.panrec.autograd.Op;
 import io.panrec.backend.Backends;
@@ -39,8 +40,9 @@ public final class Convolution {
         Tensor xc = Shapes.contiguous(x);
         Tensor wc = Shapes.contiguous(w);
         Tensor bc = bias == null ? null : Shapes.contiguous(bias);
-        Tensor out = Tensor.zeros(x.dtype(), n, o, oh, ow);
-        Backends.current().conv2d(xc, wc, bc, out, spec);
+        Backend backend = Backends.on("conv2d", x, w, bias);
+        Tensor out = Tensor.zeros(x.device(), x.dtype(), n, o, oh, ow);
+        backend.conv2d(xc, wc, bc, out, spec);
         return Autograd.record(Op.CONV2D, out, new Tensor[] {xc, wc, bc}, spec);
     }
 

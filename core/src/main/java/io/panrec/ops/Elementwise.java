@@ -2,10 +2,12 @@ package io.panrec.ops;
 
 import io.panrec.autograd.Autograd;
 import io.panrec.autograd.Op;
+import io.panrec.backend.Backend;
 import io.panrec.backend.BinaryOp;
 import io.panrec.backend.Backends;
 import io.panrec.backend.UnaryOp;
 import io.panrec.tensor.DType;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Shape;
 import io.panrec.tensor.Tensor;
 
@@ -83,18 +85,25 @@ public final class Elementwise {
         }
     }
 
-    /** A scalar of x's dtype, in the current scope, that never requires a gradient. */
+    /** A scalar of x's dtype, on x's device, in the current scope, that never requires a gradient. */
     public static Tensor constant(Tensor like, double value) {
-        Tensor c = Tensor.zeros(like.dtype(), 1);
-        Backends.current().fill(c, value);
+        Device d = like.device();
+        if (d.isHost()) {
+            Tensor c = Tensor.zeros(like.dtype(), 1);
+            Backends.current().fill(c, value);
+            return c;
+        }
+        Tensor c = Tensor.empty(d, like.dtype(), 1);
+        Backends.forDevice(d).fill(c, value);
         return c;
     }
 
     private static Tensor binary(String name, Op op, BinaryOp kernel, Tensor a, Tensor b) {
         DType dtype = Checks.floating(name, a, b);
         int[] shape = Shape.broadcast(name, a.shape(), b.shape());
-        Tensor out = Tensor.empty(dtype, shape); // the kernel writes every element
-        Backends.current().binary(kernel, Shapes.broadcastView(name, a, shape), Shapes.broadcastView(name, b, shape), out);
+        Backend backend = Backends.on(name, a, b);
+        Tensor out = Tensor.empty(a.device(), dtype, shape); // the kernel writes every element
+        backend.binary(kernel, Shapes.broadcastView(name, a, shape), Shapes.broadcastView(name, b, shape), out);
         return op == null ? out : Autograd.record(op, out, new Tensor[] {a, b});
     }
 
@@ -103,8 +112,8 @@ public final class Elementwise {
     /** Applies f to every element; {@code alpha} is f's parameter where it has one (see {@link UnaryOp}). */
     public static Tensor unary(UnaryOp f, float alpha, Tensor x) {
         Checks.floating(f.name().toLowerCase(java.util.Locale.ROOT), x);
-        Tensor out = Tensor.empty(x.dtype(), x.shape()); // the kernel writes every element
-        Backends.current().unary(f, alpha, x, out);
+        Tensor out = Tensor.empty(x.device(), x.dtype(), x.shape()); // the kernel writes every element
+        Backends.on("unary", x).unary(f, alpha, x, out);
         return Autograd.record(Op.UNARY, out, new Tensor[] {x}, f, alpha);
     }
 

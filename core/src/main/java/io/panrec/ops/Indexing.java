@@ -1,5 +1,7 @@
 package io.panrec.ops;
 
+import io.panrec.tensor.Device;
+import io.panrec.backend.Backend;
 import io.panrec.autograd.Autograd;
 import io.panrec.autograd.Op;
 import io.panrec.backend.Backends;
@@ -20,12 +22,13 @@ public final class Indexing {
         Checks.floating("gatherRows", table);
         Checks.rank("gatherRows", "table", table, 2);
         Checks.indices("gatherRows", indices);
+        Backend backend = Backends.on("gatherRows", table, indices);
         Checks.indexRange("gatherRows", indices, table.shape(0));
         Tensor flat = Shapes.rawContiguous(indices);
         flat = flat.view(new int[] {(int) indices.numel()}, new long[] {1}, 0);
         int d = table.shape(1);
-        Tensor out2 = Tensor.empty(table.dtype(), (int) indices.numel(), d); // every row is written
-        Backends.current().gatherRows(table, flat, out2);
+        Tensor out2 = Tensor.empty(table.device(), table.dtype(), (int) indices.numel(), d); // every row is written
+        backend.gatherRows(table, flat, out2);
         int[] shape = java.util.Arrays.copyOf(indices.shape(), indices.rank() + 1);
         shape[indices.rank()] = d;
         Tensor out = out2.view(shape, io.panrec.tensor.Shape.contiguousStrides(shape), 0);
@@ -42,10 +45,11 @@ public final class Indexing {
         Checks.indices("scatterAddRows", indices);
         Checks.rank("scatterAddRows", "indices", indices, 1);
         Checks.shape("scatterAddRows", "src", src, indices.shape(0), target.shape(1));
+        Backend backend = Backends.on("scatterAddRows", target, indices, src);
         Checks.indexRange("scatterAddRows", indices, target.shape(0));
         Tensor idx = Shapes.rawContiguous(indices);
         Tensor out = Shapes.rawContiguous(target);
-        Backends.current().scatterAddRows(src, idx, out);
+        backend.scatterAddRows(src, idx, out);
         return Autograd.record(Op.SCATTER_ADD_ROWS, out, new Tensor[] {target, src}, idx);
     }
 
@@ -55,6 +59,7 @@ public final class Indexing {
         Checks.rank("takeAlongLastAxis", "x", x, 2);
         Checks.indices("takeAlongLastAxis", index);
         Checks.shape("takeAlongLastAxis", "index", index, x.shape(0));
+        Backends.on("takeAlongLastAxis", x, index); // mixed devices fail here, before anything is read
         int rows = x.shape(0);
         int cols = x.shape(1);
         long[] ids = Checks.indexRange("takeAlongLastAxis", index, cols);
@@ -64,7 +69,12 @@ public final class Indexing {
         }
         // x viewed as a [R*C, 1] table: one row lookup per pick, so the gradient rule is the lookup's.
         Tensor table = Shapes.reshape(x, rows * cols, 1);
-        return Shapes.reshape(gatherRows(table, Tensor.ofLongs(flat, rows)), rows);
+        return Shapes.reshape(gatherRows(table, Tensor.ofLongs(flat, rows).to(x.device())), rows);
+    }
+
+    /** Integers 0..n-1 as I64 on {@code device}, e.g. the targets of in-batch contrastive losses. */
+    public static Tensor arange(int n, Device device) {
+        return arange(n).to(device);
     }
 
     /** Integers 0..n-1 as I64, e.g. the targets of in-batch contrastive losses. */

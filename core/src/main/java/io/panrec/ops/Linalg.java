@@ -2,6 +2,7 @@ package io.panrec.ops;
 
 import io.panrec.autograd.Autograd;
 import io.panrec.autograd.Op;
+import io.panrec.backend.Backend;
 import io.panrec.backend.Backends;
 import io.panrec.backend.FusedLinear;
 import io.panrec.tensor.DType;
@@ -45,11 +46,12 @@ public final class Linalg {
         outShape[batch.length + 1] = n;
         // beta = 0: the kernel ignores c's old contents (Backend.matmul), so c needs no zero-fill; an empty
         // inner dimension still gets zeros, as no kernel has to write anything then
-        Tensor out = k > 0 ? Tensor.empty(dtype, outShape) : Tensor.zeros(dtype, outShape);
+        Backend backend = Backends.on("matmul", a, b);
+        Tensor out = k > 0 ? Tensor.empty(a.device(), dtype, outShape) : Tensor.zeros(a.device(), dtype, outShape);
         Tensor a3 = batch3(a, batch, m, k);
         Tensor b3 = batch3(b, batch, k, n);
         Tensor c3 = Shapes.asBatch3(out);
-        Backends.current().matmul(a3, b3, c3, 1f, 0f);
+        backend.matmul(a3, b3, c3, 1f, 0f);
         return Autograd.record(Op.MATMUL, out, new Tensor[] {a, b});
     }
 
@@ -92,8 +94,10 @@ public final class Linalg {
      * rows when it is contiguous.
      */
     private static Tensor fusedLinear(Tensor x, Tensor w, Tensor bias, boolean relu) {
+        // the fused kernels are CPU backends' (FusedLinear takes host tensors): device tensors take the separate ops
         if (!(Backends.current() instanceof FusedLinear f) || Autograd.needsGrad(x, w, bias) || x.rank() < 1 || w.rank() != 2
-                || !x.isContiguous()) {
+                || !x.isContiguous() || !x.device().isHost() || !w.device().isHost()
+                || (bias != null && !bias.device().isHost())) {
             return null;
         }
         int in = w.shape(1);

@@ -112,10 +112,12 @@ public final class Losses {
         if (keep != null) {
             Checks.floating("bprMax", keep);
             sameShape("bprMax", "neg", neg, "keep", keep);
+            io.panrec.backend.Backends.on("bprMax", neg, keep); // mixed devices fail before keep is read
+            Tensor keepHost = Checks.onHost(keep);
             for (int b = 0, s = neg.shape(1); b < keep.shape(0); b++) {
                 boolean any = false;
                 for (int j = 0; j < s && !any; j++) {
-                    any = keep.get(b, j) != 0;
+                    any = keepHost.get(b, j) != 0;
                 }
                 if (!any) {
                     throw new IllegalArgumentException("bprMax: row " + b + " of keep " + keep.describe() + " keeps no negative");
@@ -179,7 +181,8 @@ public final class Losses {
      */
     public static Tensor softmaxCrossEntropy(Tensor logits, Tensor targets, long ignoreIndex) {
         checkLogitsTargets("softmaxCrossEntropy", logits, targets, false);
-        long[] t = targets.toLongArray();
+        io.panrec.backend.Backends.on("softmaxCrossEntropy", logits, targets); // mixed devices fail before targets are read
+        long[] t = Checks.onHost(targets).toLongArray();
         long[] safe = new long[t.length];
         double[] keep = new double[t.length];
         int kept = 0;
@@ -192,8 +195,9 @@ public final class Losses {
                 kept++;
             }
         }
-        Tensor perRow = crossEntropyRows("softmaxCrossEntropy", logits, Tensor.ofLongs(safe, targets.shape()), null);
-        Tensor masked = Elementwise.mul(perRow, Tensor.ofDoubles(keep, t.length).to(logits.dtype()));
+        Tensor perRow = crossEntropyRows("softmaxCrossEntropy", logits, Tensor.ofLongs(safe, targets.shape()).to(logits.device()),
+                null);
+        Tensor masked = Elementwise.mul(perRow, Tensor.ofDoubles(keep, t.length).to(logits.dtype()).to(logits.device()));
         Tensor sum = Reductions.sum(masked);
         return Elementwise.mul(sum, Elementwise.constant(sum, 1.0 / Math.max(kept, 1)));
     }
@@ -231,6 +235,7 @@ public final class Losses {
             throw new IllegalArgumentException(loss + ": logits " + logits.describe() + " have no classes");
         }
         if (checkRange) {
+            io.panrec.backend.Backends.on(loss, logits, targets); // mixed devices fail before the targets are read
             Checks.indexRange(loss, targets, logits.shape(-1));
         }
     }
@@ -284,7 +289,8 @@ public final class Losses {
         Checks.alive("sampledSoftmax", samplingProbability);
         Checks.shape("sampledSoftmax", "samplingProbability", samplingProbability, itemTable.shape(0));
         // Only the B + S entries used are read, so a large vocabulary costs nothing per step.
-        return sampledSoftmax(query, itemTable, positives, negatives, id -> samplingProbability.get((int) id));
+        Tensor probabilities = Checks.onHost(samplingProbability); // read in Java: the whole [V] once if on a device
+        return sampledSoftmax(query, itemTable, positives, negatives, id -> probabilities.get((int) id));
     }
 
     private static void checkSampled(Tensor query, Tensor itemTable, Tensor positives, Tensor negatives) {
@@ -311,6 +317,7 @@ public final class Losses {
         int b = query.shape(0);
         int s = negatives.shape(0);
         long v = itemTable.shape(0);
+        io.panrec.backend.Backends.on(loss, query, itemTable, positives, negatives); // mixed devices fail first
         long[] pos = Checks.indexRange(loss, positives, v);
         long[] neg = Checks.indexRange(loss, negatives, v);
 
@@ -351,8 +358,8 @@ public final class Losses {
             }
         }
         Tensor logits = Shapes.concat(1, posLogit, negLogits);               // [B, 1 + S]
-        Tensor additive = add == null ? null : Tensor.ofDoubles(add, b, 1 + s).to(logits.dtype());
-        Tensor perRow = crossEntropyRows(loss, logits, Tensor.ofLongs(new long[b], b), additive);
+        Tensor additive = add == null ? null : Tensor.ofDoubles(add, b, 1 + s).to(logits.dtype()).to(logits.device());
+        Tensor perRow = crossEntropyRows(loss, logits, Tensor.ofLongs(new long[b], b).to(logits.device()), additive);
         return Reductions.mean(perRow);
     }
 
@@ -386,7 +393,7 @@ public final class Losses {
         Tensor k = normalize ? Reductions.normalize(keys, 1, 1e-12f) : keys;
         Tensor sim = Linalg.matmul(q, Shapes.transpose(k, 0, 1));
         Tensor logits = Elementwise.mul(sim, Elementwise.constant(sim, 1.0 / temperature));
-        return softmaxCrossEntropy(logits, Indexing.arange(queries.shape(0)));
+        return softmaxCrossEntropy(logits, Indexing.arange(queries.shape(0), logits.device()));
     }
 
     // ------------------------------------------------------------------ helpers

@@ -1,5 +1,6 @@
 package io.panrec.ops;
 
+import io.panrec.backend.Backend;
 import io.panrec.autograd.Autograd;
 import io.panrec.autograd.Op;
 import io.panrec.backend.Backends;
@@ -30,12 +31,13 @@ public final class Normalization {
         }
         int rows = (int) (x.numel() / Math.max(d, 1));
         Tensor x2 = Shapes.reshape(x, rows, d);
-        Tensor out = Tensor.zeros(x.dtype(), rows, d);
-        Tensor mean = Tensor.zeros(x.dtype(), rows);
-        Tensor rstd = Tensor.zeros(x.dtype(), rows);
+        Backend backend = Backends.on("layerNorm", x, gamma, beta);
+        Tensor out = Tensor.zeros(x.device(), x.dtype(), rows, d);
+        Tensor mean = Tensor.zeros(x.device(), x.dtype(), rows);
+        Tensor rstd = Tensor.zeros(x.device(), x.dtype(), rows);
         Tensor g = gamma == null ? null : Shapes.contiguous(gamma);
         Tensor bt = beta == null ? null : Shapes.contiguous(beta);
-        Backends.current().layerNorm(Shapes.contiguous(x2), g, bt, eps, out, mean, rstd);
+        backend.layerNorm(Shapes.contiguous(x2), g, bt, eps, out, mean, rstd);
         Autograd.record(Op.LAYER_NORM, out, new Tensor[] {x2, g, bt}, mean, rstd);
         return Shapes.reshape(out, x.shape());
     }
@@ -58,6 +60,7 @@ public final class Normalization {
         for (int i = 0; i < n; i++) {
             keep[i] = random.nextDouble() >= p ? scale : 0f;
         }
-        return Elementwise.mul(x, Tensor.of(keep, x.shape()).to(x.dtype()));
+        // the mask is drawn in Java from the seeded source, so a run is the same on every device
+        return Elementwise.mul(x, Tensor.of(keep, x.shape()).to(x.dtype()).to(x.device()));
     }
 }

@@ -1,5 +1,6 @@
 package io.panrec.ops;
 
+import io.panrec.tensor.Device;
 import io.panrec.autograd.Autograd;
 import io.panrec.autograd.Op;
 import io.panrec.backend.Backends;
@@ -26,8 +27,8 @@ public final class Pooling {
                     + spec.kernelH() + "x" + spec.kernelW());
         }
         Tensor xc = Shapes.contiguous(x);
-        Tensor out = Tensor.zeros(x.dtype(), x.shape(0), x.shape(1), oh, ow);
-        Backends.current().pool2d(spec, xc, out);
+        Tensor out = Tensor.zeros(x.device(), x.dtype(), x.shape(0), x.shape(1), oh, ow);
+        Backends.on("pool2d", xc).pool2d(spec, xc, out);
         return Autograd.record(Op.POOL2D, out, new Tensor[] {xc}, spec);
     }
 
@@ -120,7 +121,9 @@ public final class Pooling {
         Checks.shape("maskedPool", "lengths", lengths, x.shape(0));
         int b = x.shape(0);
         int t = x.shape(1);
+        Backends.on("maskedPool", x, lengths); // mixed devices fail here, before the lengths are read
         long[] len = Checks.indexRange("maskedPool", lengths, t + 1L);
+        Device dev = x.device();
         double[] maskData = new double[b * t];
         double[] inv = new double[b];
         double[] minusInf = new double[b * t];
@@ -132,13 +135,14 @@ public final class Pooling {
             }
             inv[i] = len[i] == 0 ? 0 : 1.0 / len[i];
         }
-        Tensor mask = Tensor.ofDoubles(maskData, b, t, 1).to(x.dtype());
-        Tensor any = Tensor.ofDoubles(java.util.Arrays.stream(len).mapToDouble(l -> l > 0 ? 1 : 0).toArray(), b, 1).to(x.dtype());
+        Tensor mask = Tensor.ofDoubles(maskData, b, t, 1).to(x.dtype()).to(dev);
+        Tensor any = Tensor.ofDoubles(java.util.Arrays.stream(len).mapToDouble(l -> l > 0 ? 1 : 0).toArray(), b, 1).to(x.dtype())
+                .to(dev);
         return switch (mode) {
             case SUM -> Reductions.sum(Elementwise.mul(x, mask), new int[] {1}, false);
             case MEAN -> Elementwise.mul(Reductions.sum(Elementwise.mul(x, mask), new int[] {1}, false),
-                    Tensor.ofDoubles(inv, b, 1).to(x.dtype()));
-            case MAX -> Elementwise.mul(Reductions.max(Elementwise.add(x, Tensor.ofDoubles(minusInf, b, t, 1).to(x.dtype())),
+                    Tensor.ofDoubles(inv, b, 1).to(x.dtype()).to(dev));
+            case MAX -> Elementwise.mul(Reductions.max(Elementwise.add(x, Tensor.ofDoubles(minusInf, b, t, 1).to(x.dtype()).to(dev)),
                     new int[] {1}, false), any);
             case LP -> {
                 checkP(p);

@@ -61,9 +61,10 @@ public final class Recurrent {
         int b = x.shape(0);
         int t = x.shape(1);
         int hidden = checkWeights(op, x.shape(2), wIh, wHh, bIh, bHh);
+        io.panrec.backend.Backends.on(op, x, h0, wIh, wHh, bIh, bHh, lengths); // mixed devices fail first
         Tensor h = h0;
         if (h == null) {
-            h = Tensor.zeros(x.dtype(), b, hidden);
+            h = Tensor.zeros(x.device(), x.dtype(), b, hidden);
         } else {
             Checks.shape(op, "h0", h0, b, hidden);
         }
@@ -79,7 +80,7 @@ public final class Recurrent {
             }
         }
         if (t == 0) {
-            return new GruResult(Tensor.zeros(x.dtype(), b, 0, hidden), h);
+            return new GruResult(Tensor.zeros(x.device(), x.dtype(), b, 0, hidden), h);
         }
         // The input projections of all steps at once: one large matrix product instead of T small ones.
         Tensor gatesIn = Linalg.linear(x, wIh, bIh); // [B, T, 3H]
@@ -100,7 +101,7 @@ public final class Recurrent {
         Tensor zeros = null;
         for (int s = steps; s < t; s++) {
             if (zeros == null) {
-                zeros = Tensor.zeros(x.dtype(), b, hidden);
+                zeros = Tensor.zeros(x.device(), x.dtype(), b, hidden);
             }
             outputs.add(zeros);
         }
@@ -115,7 +116,7 @@ public final class Recurrent {
             m[i] = s < len[i] ? 1 : 0;
             all &= s < len[i];
         }
-        return all ? null : Tensor.ofDoubles(m, len.length, 1).to(like.dtype());
+        return all ? null : Tensor.ofDoubles(m, len.length, 1).to(like.dtype()).to(like.device());
     }
 
     /** One step from precomputed input gates gi [B, 3H]. */

@@ -127,8 +127,8 @@ public final class Reductions {
             }
         }
         int[] kept = keptShape(x.shape(), axes);
-        Tensor out = Tensor.zeros(x.dtype(), kept);
-        Backends.current().reduce(kernel, x, out);
+        Tensor out = Tensor.zeros(x.device(), x.dtype(), kept);
+        Backends.on(name, x).reduce(kernel, x, out);
         Tensor result = out;
         if (!keepDim) {
             int[] shape = new int[x.rank() - axes.length];
@@ -157,8 +157,8 @@ public final class Reductions {
     private static Tensor softmax(String name, Op op, Tensor x, int axis, boolean log) {
         Checks.floating(name, x);
         int a = Shape.axis(name, axis, x.rank());
-        Tensor out = Tensor.zeros(x.dtype(), x.shape());
-        Backends.current().softmax(x, a, log, out);
+        Tensor out = Tensor.zeros(x.device(), x.dtype(), x.shape());
+        Backends.on(name, x).softmax(x, a, log, out);
         return Autograd.record(op, out, new Tensor[] {x}, a);
     }
 }

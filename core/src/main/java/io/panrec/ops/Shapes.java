@@ -2,8 +2,10 @@ package io.panrec.ops;
 
 import io.panrec.autograd.Autograd;
 import io.panrec.autograd.Op;
+import io.panrec.backend.Backend;
 import io.panrec.backend.Backends;
 import io.panrec.tensor.DType;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Shape;
 import io.panrec.tensor.Tensor;
 
@@ -209,9 +211,32 @@ public final class Shapes {
 
     /** A contiguous copy that records nothing (for ops and gradient rules). */
     public static Tensor rawContiguous(Tensor x) {
-        Tensor out = Tensor.empty(x.dtype(), x.shape()); // overwritten by the copy
-        Backends.current().copy(x, out);
+        Tensor out = Tensor.empty(x.device(), x.dtype(), x.shape()); // overwritten by the copy
+        Backends.on("copy", x).copy(x, out);
         return out;
+    }
+
+    /**
+     * x on {@code target}: x itself when it is there, else a contiguous copy in the current scope made by the
+     * device side's backend ({@link io.panrec.backend.Backend#transfer}). Recorded by autograd: the gradient is
+     * moved back to x's device.
+     */
+    public static Tensor toDevice(Tensor x, Device target) {
+        Checks.alive("to(" + target + ")", x);
+        Device from = x.device();
+        if (from.equals(target)) {
+            return x;
+        }
+        Tensor out;
+        if (from.isHost() || target.isHost()) {
+            Device dev = from.isHost() ? target : from;
+            out = Tensor.empty(target, x.dtype(), x.shape()); // overwritten by the transfer
+            Backends.forDevice(dev).transfer(x, out);
+        } else {
+            // between two devices: through host memory, said plainly rather than hidden in a kernel
+            out = toDevice(toDevice(x.detach(), Device.CPU), target);
+        }
+        return Autograd.record(Op.TO_DEVICE, out, new Tensor[] {x}, from);
     }
 
     /** A copy converted to dtype (x itself if it already has it). */
@@ -220,8 +245,8 @@ public final class Shapes {
         if (x.dtype() == dtype) {
             return x;
         }
-        Tensor out = Tensor.empty(dtype, x.shape()); // overwritten by the copy
-        Backends.current().copy(x, out);
+        Tensor out = Tensor.empty(x.device(), dtype, x.shape()); // overwritten by the copy
+        Backends.on("cast", x).copy(x, out);
         if (!dtype.isFloating() || !x.dtype().isFloating()) {
             return out; // integer results carry no gradient
         }
@@ -252,13 +277,14 @@ public final class Shapes {
         }
         int[] shape = first.shape();
         shape[d] = total;
-        Tensor out = Tensor.empty(first.dtype(), shape); // the parts' copies cover every element
+        Backend backend = Backends.on("concat", parts);
+        Tensor out = Tensor.empty(first.device(), first.dtype(), shape); // the parts' copies cover every element
         int at = 0;
         for (Tensor p : parts) {
             int n = p.shape(d);
             int[] s = out.shape();
             s[d] = n;
-            Backends.current().copy(p, out.view(s, out.strides(), out.offset() + (long) at * out.stride(d)));
+            backend.copy(p, out.view(s, out.strides(), out.offset() + (long) at * out.stride(d)));
             at += n;
         }
         return Autograd.record(Op.CONCAT, out, parts, d);

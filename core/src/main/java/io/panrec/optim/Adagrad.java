@@ -1,5 +1,6 @@
 package io.panrec.optim;
 
+import io.panrec.backend.BinaryOp;
 import io.panrec.tensor.Tensor;
 
 import java.util.List;
@@ -99,6 +100,23 @@ public class Adagrad extends Optimizer {
             sum[i] = si;
             p[i] -= c * gi / ((float) Math.sqrt(si) + eps);
         }
+    }
+
+    @Override
+    protected boolean supportsDevice() {
+        return true;
+    }
+
+    @Override
+    protected void deviceKernel(DeviceMath m, Tensor p, Tensor g, Tensor[] s) {
+        double wd = config.weightDecay();
+        Tensor grad = g;
+        if (wd != 0) {
+            grad = m.add(grad, m.mul(p, wd));
+        }
+        Tensor sum = s[0];
+        m.into(BinaryOp.ADD, sum, m.mul(grad, grad), sum);
+        m.into(BinaryOp.SUB, p, m.div(m.mul(grad, clr), m.add(m.sqrt(sum), config.eps())), p);
     }
 
     @Override

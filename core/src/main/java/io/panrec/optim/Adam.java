@@ -1,5 +1,6 @@
 package io.panrec.optim;
 
+import io.panrec.backend.BinaryOp;
 import io.panrec.tensor.Tensor;
 
 import java.util.List;
@@ -126,6 +127,30 @@ public class Adam extends Optimizer {
             v[i] = vi;
             p[i] -= step * mi / ((float) Math.sqrt(vi) / bc2s + eps);
         }
+    }
+
+    @Override
+    protected boolean supportsDevice() {
+        return true;
+    }
+
+    @Override
+    protected void deviceKernel(DeviceMath m, Tensor p, Tensor g, Tensor[] s) {
+        double wd = config.weightDecay();
+        Tensor grad = g;
+        if (wd != 0) {
+            if (decoupled) {
+                m.into(BinaryOp.MUL, p, m.scalar(1 - lr() * wd), p);
+            } else {
+                grad = m.add(grad, m.mul(p, wd));
+            }
+        }
+        Tensor mo = s[0];
+        Tensor v = s[1];
+        m.into(BinaryOp.ADD, m.mul(mo, config.beta1()), m.mul(grad, 1 - config.beta1()), mo);
+        m.into(BinaryOp.ADD, m.mul(v, config.beta2()), m.mul(m.mul(grad, 1 - config.beta2()), grad), v);
+        Tensor denom = m.add(m.div(m.sqrt(v), bc2Sqrt), config.eps());
+        m.into(BinaryOp.SUB, p, m.div(m.mul(mo, stepSize), denom), p);
     }
 
     @Override

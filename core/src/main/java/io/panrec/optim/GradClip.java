@@ -1,7 +1,13 @@
 package io.panrec.optim;
 
 import io.panrec.autograd.RowSparseGrad;
+import io.panrec.backend.Backend;
+import io.panrec.backend.Backends;
+import io.panrec.backend.BinaryOp;
+import io.panrec.backend.ReduceOp;
 import io.panrec.tensor.DType;
+import io.panrec.tensor.Device;
+import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -13,7 +19,11 @@ import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 
-/** Gradient clipping, as PyTorch's {@code torch.nn.utils.clip_grad_norm_}. */
+/**
+ * Gradient clipping, as PyTorch's {@code torch.nn.utils.clip_grad_norm_}. Gradients in a device's memory are
+ * reduced and scaled there by the device's backend; only each one's sum of squares (one number) comes back
+ * to the host, where the clipping decision is made.
+ */
 public final class GradClip {
     private static final int CHUNK = 1024;
 
@@ -103,6 +113,20 @@ public final class GradClip {
 
     private static double sumOfSquares(String what, Tensor g) {
         check(what, g);
+        if (!g.device().isHost()) {
+            // on the device: g * g, summed there; the one-element result is copied back. In the gradient's dtype
+            // (F32 on a GPU), not in double as on the host
+            try (Scope s = Scope.open("clip norm")) {
+                Backend b = Backends.forDevice(g.device());
+                Tensor sq = Tensor.empty(g.device(), g.dtype(), g.shape());
+                b.binary(BinaryOp.MUL, g, g, sq);
+                int[] one = new int[g.rank()];
+                java.util.Arrays.fill(one, 1);
+                Tensor sum = Tensor.zeros(g.device(), g.dtype(), one);
+                b.reduce(ReduceOp.SUM, sq, sum);
+                return sum.to(Device.CPU).toDoubleArray()[0];
+            }
+        }
         MemorySegment seg = g.dataSegment();
         long n = g.numel();
         double total = 0;
@@ -134,6 +158,15 @@ public final class GradClip {
     }
 
     private static void scale(Tensor g, double coef) {
+        if (!g.device().isHost()) {
+            try (Scope s = Scope.open("clip scale")) {
+                Tensor c = Tensor.empty(g.device(), g.dtype(), 1);
+                c.fill(coef);
+                int[] shape = g.shape();
+                Backends.forDevice(g.device()).binary(BinaryOp.MUL, g, c.view(shape, new long[shape.length], 0), g);
+            }
+            return;
+        }
         MemorySegment seg = g.dataSegment();
         long n = g.numel();
         if (g.dtype() == DType.F32) {
@@ -165,9 +198,9 @@ public final class GradClip {
             throw new IllegalStateException("clipByGlobalNorm: the " + what + " belongs to the closed scope '"
                     + g.scope().path() + "'");
         }
-        if (!g.device().isHost() || !g.isContiguous() || !g.dtype().isFloating()) {
+        if (!g.isContiguous() || !g.dtype().isFloating()) {
             throw new IllegalArgumentException("clipByGlobalNorm: the " + what + " is " + g.describe()
-                    + "; gradients must be contiguous floating-point host tensors");
+                    + "; gradients must be contiguous floating-point tensors");
         }
     }
 }

@@ -21,8 +21,8 @@ import java.util.TreeSet;
  * Base of the element-wise optimizers: owns the parameters, their per-parameter state (moments) and
  * the update loop; a subclass supplies the per-element rule as two kernels over primitive arrays.
  *
- * <p><b>Parameters</b> are leaf tensors with {@code requiresGrad(true)}, F32 or F64, contiguous, on the
- * host. {@link #step()} updates each parameter that has a gradient:
+ * <p><b>Parameters</b> are leaf tensors with {@code requiresGrad(true)}, F32 or F64, contiguous, in host or
+ * device memory. {@link #step()} updates each parameter that has a gradient:
  * <ul>
  *   <li>a dense gradient ({@link Tensor#grad()}) updates every element;</li>
  *   <li>a row-sparse gradient ({@link Tensor#sparseGrad()}, from embedding lookups of a table with
@@ -43,6 +43,11 @@ import java.util.TreeSet;
  * <p><b>Performance</b>: the update runs straight over the tensors' memory, a chunk of elements at a
  * time copied into primitive arrays, where plain loops let the JIT use SIMD instructions; no per-element
  * {@code Tensor.get/set} and no backend call.
+ *
+ * <p><b>Devices</b>: a parameter in a device's memory (after {@code Module.to(device)}) is updated there by
+ * {@link #deviceKernel}, the same rule written with the device backend's element-wise kernels
+ * ({@link DeviceMath}), so its values never come back to the host. Its gradient is dense (autograd gives
+ * tables on a device dense gradients), and its state lives on the device beside it.
  *
  * <p><b>Checkpoints</b>: {@link #stateDict()} and {@link #loadStateDict(Map)} save and restore the
  * moments, the step counters and the learning rate, keyed by parameter position (the parameters must
@@ -121,8 +126,9 @@ public abstract class Optimizer {
         if (!p.isAlive()) {
             throw new IllegalStateException(what + " belongs to the closed scope '" + p.scope().path() + "'");
         }
-        if (!p.device().isHost()) {
-            throw new IllegalArgumentException(what + " is on " + p.device() + "; the Java optimizers update host memory");
+        if (!p.device().isHost() && !supportsDevice()) {
+            throw new UnsupportedOperationException(what + " is on " + p.device() + " but " + kind + " has no update rule "
+                    + "for device memory; use SGD, Adam, AdamW or Adagrad, or keep the model on the CPU");
         }
         if (p.dtype() != DType.F32 && p.dtype() != DType.F64) {
             throw new IllegalArgumentException(what + " is not floating point; only F32 and F64 tensors can be trained");
@@ -163,6 +169,29 @@ public abstract class Optimizer {
 
     /** The same rule in double precision, for F64 parameters. */
     protected abstract void kernel(double[] p, double[] g, double[][] s, int len);
+
+    /**
+     * Whether {@link #deviceKernel} is implemented: optimizers without it refuse parameters in device memory
+     * when they are created, rather than in the middle of a step. A constant (called from the constructor).
+     */
+    protected boolean supportsDevice() {
+        return false;
+    }
+
+    /**
+     * The same rule for a parameter {@code p} in a device's memory, with its dense gradient {@code g} (read
+     * only: it is the parameter's own {@code .grad}) and its state {@code s}, all on that device: written with
+     * {@code m}'s element-wise kernels in the order of the host kernel's expression, updating p and s in place
+     * ({@link DeviceMath#into}). {@link #prepare} has run for this parameter. Temporaries go to the step's
+     * scope.
+     *
+     * @throws UnsupportedOperationException from optimizers without a device rule (the default)
+     */
+    protected void deviceKernel(DeviceMath m, Tensor p, Tensor g, Tensor[] s) {
+        // unreachable when supportsDevice() is false: the constructor refuses device parameters then
+        throw new UnsupportedOperationException(kind + " has no update rule for parameters in device memory ("
+                + p.describe() + " on " + p.device() + "); use SGD, Adam, AdamW or Adagrad, or keep the model on the CPU");
+    }
 
     // ------------------------------------------------------------------ public API
 
@@ -214,6 +243,11 @@ public abstract class Optimizer {
                 if (dense != null) {
                     checkGrad(s, dense);
                 }
+                if (hasSparse && !p.device().isHost()) {
+                    throw new UnsupportedOperationException(kind + ".step: parameter " + s.index + " " + p.describe()
+                            + " on " + p.device() + " has a row-sparse gradient; device updates take dense gradients "
+                            + "(autograd gives tables on a device dense ones: clear it with zeroGrad())");
+                }
                 if (hasSparse) {
                     checkSparseShape(s, sparse);
                     if (temp == null) {
@@ -241,6 +275,12 @@ public abstract class Optimizer {
                 Tensor p = s.param;
                 s.steps++;
                 prepare(s.steps);
+                if (!p.device().isHost()) {
+                    try (Scope one = Scope.open(kind + "-device-update")) { // this parameter's temporaries
+                        deviceKernel(new DeviceMath(p), p, (Tensor) w, s.state);
+                    }
+                    continue;
+                }
                 // the segments are fetched once per parameter, not once per row
                 MemorySegment ps = p.dataSegment();
                 MemorySegment[] ss = new MemorySegment[s.state.length];
@@ -294,7 +334,7 @@ public abstract class Optimizer {
             if (g != null) {
                 if (!g.isAlive()) {
                     p.setGrad(null);
-                } else if (g.isContiguous() && g.device().isHost()) {
+                } else if (g.device().isHost() && g.isContiguous()) {
                     g.dataSegment().asSlice(0, g.numel() * g.dtype().byteSize()).fill((byte) 0);
                 } else {
                     g.fill(0);
@@ -313,7 +353,8 @@ public abstract class Optimizer {
      * The optimizer's state for a checkpoint: {@code "lr"} (F64 scalar), {@code "iterations"} (I64
      * scalar), and for every parameter {@code i} that has state, {@code "param.i.step"} (I64 scalar) and
      * {@code "param.i.<name>"} for each of {@link #stateNames()} (the live state tensors themselves, not
-     * copies: save them before the next step). The scalars are allocated in the current scope. The map
+     * copies: save them before the next step; state in a device's memory is copied to the host, so that the map
+     * can always be saved). The scalars are allocated in the current scope. The map
      * can be written with {@code io.panrec.io.SafeTensors.write}.
      */
     public Map<String, Tensor> stateDict() {
@@ -327,7 +368,8 @@ public abstract class Optimizer {
             }
             out.put("param." + s.index + ".step", scalarTensor(DType.I64, s.steps));
             for (int k = 0; k < names.length; k++) {
-                out.put("param." + s.index + "." + names[k], s.state[k]);
+                Tensor t = s.state[k];
+                out.put("param." + s.index + "." + names[k], t.device().isHost() ? t : t.to(io.panrec.tensor.Device.CPU));
             }
         }
         return out;
@@ -470,6 +512,11 @@ public abstract class Optimizer {
 
     /** Element-wise copy of a (possibly strided, possibly other-dtype) tensor into a contiguous one. */
     private static void copyConverting(Tensor src, Tensor dst) {
+        if (!src.device().isHost() || !dst.device().isHost()) {
+            // convert where the source is, then copy (a transfer when the devices differ)
+            io.panrec.backend.Backends.copy(io.panrec.ops.Shapes.cast(src.detach(), dst.dtype()), dst);
+            return;
+        }
         if (src.dtype() == dst.dtype() && src.isContiguous()) {
             long bytes = src.numel() * src.dtype().byteSize();
             MemorySegment.copy(src.dataSegment(), 0, dst.dataSegment(), 0, bytes);
@@ -492,10 +539,14 @@ public abstract class Optimizer {
         Tensor[] state = new Tensor[names.length];
         Tensor p = s.param;
         for (int k = 0; k < names.length; k++) {
-            state[k] = Tensor.zeros(p.scope(), p.dtype(), p.shape());
+            state[k] = Tensor.zeros(p.scope(), p.device(), p.dtype(), p.shape());
             double init = initialState(k);
             if (init != 0) {
-                fill(state[k], init);
+                if (p.device().isHost()) {
+                    fill(state[k], init);
+                } else {
+                    state[k].fill(init);
+                }
             }
         }
         s.state = state;
@@ -531,9 +582,14 @@ public abstract class Optimizer {
             throw new IllegalArgumentException(kind + ".step: the gradient " + g.describe() + " of parameter " + s.index
                     + " does not match the parameter " + p.describe());
         }
-        if (!g.device().isHost() || !g.isContiguous()) {
+        if (!g.device().equals(p.device())) {
+            throw new IllegalArgumentException(kind + ".step: the gradient " + g.describe() + " of parameter " + s.index + " "
+                    + p.describe() + " is on " + g.device() + " but the parameter is on " + p.device()
+                    + "; set a gradient on the parameter's device (.to(device))");
+        }
+        if (!g.isContiguous()) {
             throw new IllegalArgumentException(kind + ".step: the gradient " + g.describe() + " of parameter " + s.index
-                    + " must be a contiguous host tensor (as autograd makes them); set a contiguous copy with setGrad");
+                    + " must be contiguous (as autograd makes them); set a contiguous copy with setGrad");
         }
     }
 

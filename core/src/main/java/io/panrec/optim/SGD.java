@@ -1,5 +1,6 @@
 package io.panrec.optim;
 
+import io.panrec.backend.BinaryOp;
 import io.panrec.tensor.Tensor;
 
 import java.util.List;
@@ -103,6 +104,27 @@ public class SGD extends Optimizer {
         for (int i = 0; i < len; i++) {
             p[i] -= lr * g[i];
         }
+    }
+
+    @Override
+    protected boolean supportsDevice() {
+        return true;
+    }
+
+    @Override
+    protected void deviceKernel(DeviceMath m, Tensor p, Tensor g, Tensor[] s) {
+        double wd = config.weightDecay();
+        double mu = config.momentum();
+        Tensor grad = g;
+        if (wd != 0) {
+            grad = m.add(grad, m.mul(p, wd));
+        }
+        if (mu != 0) {
+            Tensor buf = s[0];
+            m.into(BinaryOp.ADD, m.mul(buf, mu), grad, buf);
+            grad = config.nesterov() ? m.add(grad, m.mul(buf, mu)) : buf;
+        }
+        m.into(BinaryOp.SUB, p, m.mul(grad, lr()), p);
     }
 
     @Override

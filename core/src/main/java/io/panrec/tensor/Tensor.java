@@ -90,14 +90,44 @@ public final class Tensor {
         return new Tensor(seg, scope, Device.CPU, dtype, s, Shape.contiguousStrides(s), 0);
     }
 
-    /** A zero-filled tensor with the same shape and dtype as {@code like}, in the current scope. */
+    /** A zero-filled tensor with the same shape, dtype and device as {@code like}, in the current scope. */
     public static Tensor zerosLike(Tensor like) {
-        return zeros(like.dtype, like.shape);
+        return zeros(like.device, like.dtype, like.shape);
     }
 
-    /** A tensor of ones with the shape and dtype of {@code like}, in the current scope. */
+    /** A tensor of ones with the shape, dtype and device of {@code like}, in the current scope. */
     public static Tensor onesLike(Tensor like) {
-        return zeros(like.dtype, like.shape).fill(1);
+        return zeros(like.device, like.dtype, like.shape).fill(1);
+    }
+
+    /**
+     * A zero-filled tensor on {@code device}, in the current scope: host memory as {@link #zeros(DType, int...)},
+     * device memory from the backend of the device ({@link io.panrec.backend.Backend#zeros}).
+     */
+    public static Tensor zeros(Device device, DType dtype, int... shape) {
+        if (device.isHost()) {
+            return zeros(Scope.current(), dtype, shape);
+        }
+        return io.panrec.backend.Backends.forDevice(device).zeros(Scope.current(), device, dtype, shape);
+    }
+
+    /** A zero-filled tensor on {@code device} owned by {@code scope}. */
+    public static Tensor zeros(Scope scope, Device device, DType dtype, int... shape) {
+        if (device.isHost()) {
+            return zeros(scope, dtype, shape);
+        }
+        return io.panrec.backend.Backends.forDevice(device).zeros(scope, device, dtype, shape);
+    }
+
+    /**
+     * A tensor of undefined contents on {@code device}, in the current scope, for op outputs a kernel writes
+     * completely: {@link #empty(DType, int...)} on the host, the device backend's memory elsewhere.
+     */
+    public static Tensor empty(Device device, DType dtype, int... shape) {
+        if (device.isHost()) {
+            return empty(Scope.current(), dtype, shape);
+        }
+        return io.panrec.backend.Backends.forDevice(device).empty(Scope.current(), device, dtype, shape);
     }
 
     public static Tensor full(float value, int... shape) {
@@ -384,9 +414,9 @@ public final class Tensor {
         return (float) dtype.get(segment(), offset);
     }
 
-    /** Fills every element (not recorded by autograd). */
+    /** Fills every element (not recorded by autograd), on the tensor's device. */
     public Tensor fill(double value) {
-        io.panrec.backend.Backends.current().fill(this, value);
+        io.panrec.backend.Backends.on("fill", this).fill(this, value);
         return this;
     }
 
@@ -537,6 +567,16 @@ public final class Tensor {
     /** Converts to another dtype (a copy; not differentiable). */
     public Tensor to(DType target) {
         return Shapes.cast(this, target);
+    }
+
+    /**
+     * This tensor on {@code target}: itself when it is there already (no copy), else a contiguous copy in the
+     * current scope, made by the backend of the device side ({@link io.panrec.backend.Backend#transfer}).
+     * Differentiable: the gradient flows back to this tensor's device. The only way data moves between host
+     * and device memory; ops never do it by themselves.
+     */
+    public Tensor to(Device target) {
+        return Shapes.toDevice(this, target);
     }
 
     // ------------------------------------------------------------------ common ops, for readability

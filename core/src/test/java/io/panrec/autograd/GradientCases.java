@@ -11,6 +11,8 @@ import io.panrec.ops.Pooling;
 import io.panrec.ops.Reductions;
 import io.panrec.ops.Shapes;
 import io.panrec.tensor.DType;
+import io.panrec.tensor.Device;
+import io.panrec.testing.EmulatedDevice;
 import io.panrec.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,6 +145,10 @@ public final class GradientCases {
             add("maskedPool " + mode, x -> Pooling.maskedPool(x[0], x[1], mode, 2f), range(0.1, 1, 3, 4, 5), lengths);
         }
         add("dropout", x -> Normalization.dropout(x[0], 0.4f, true, new SplittableRandom(7)), in(4, 5));
+        // moves between host and device memory, on a device emulated in host memory (EmulatedDevice)
+        EmulatedDevice.install();
+        add("to device and back", x -> Shapes.toDevice(Elementwise.tanh(Shapes.toDevice(x[0], EmulatedDevice.DEVICE)), Device.CPU),
+                in(3, 5));
 
     }
 }

@@ -8,7 +8,10 @@ import io.panrec.backend.PoolSpec;
 import io.panrec.backend.ReduceOp;
 import io.panrec.backend.UnaryOp;
 import io.panrec.cuda.CudaChecks.Route;
+import io.panrec.tensor.DType;
 import io.panrec.tensor.Device;
+import io.panrec.tensor.Scope;
+import io.panrec.tensor.Shape;
 import io.panrec.tensor.Tensor;
 
 import java.util.Map;
@@ -85,6 +88,52 @@ public final class CudaBackend implements Backend {
     /** The GPU this backend computes on. */
     public Device device() {
         return Device.cuda(dev.index);
+    }
+
+    /** Its GPU, and the host (calls on host tensors run on {@link #host()}). */
+    @Override
+    public boolean runsOn(Device d) {
+        return d.isHost() || (d.kind() == Device.Kind.CUDA && d.index() == dev.index);
+    }
+
+    /** GPU memory for {@code cuda:N} (this backend's GPU), host memory for the CPU. */
+    @Override
+    public Tensor empty(Scope scope, Device d, DType dtype, int... shape) {
+        if (d.isHost()) {
+            return Tensor.empty(scope, dtype, shape);
+        }
+        return CudaTensors.allocate(scope, deviceFor("empty", d), dtype, Shape.check(shape));
+    }
+
+    @Override
+    public Tensor zeros(Scope scope, Device d, DType dtype, int... shape) {
+        if (d.isHost()) {
+            return Tensor.zeros(scope, dtype, shape);
+        }
+        deviceFor("zeros", d);
+        return CudaTensors.zeros(scope, d, dtype, shape);
+    }
+
+    /** Host to GPU or GPU to host, through {@link CudaTensors} (which waits until the host side is done with). */
+    @Override
+    public void transfer(Tensor src, Tensor dst) {
+        if (src.device().isHost() && !dst.device().isHost()) {
+            deviceFor("transfer", dst.device());
+            CudaTensors.copyFromHost(src, dst);
+        } else if (!src.device().isHost() && dst.device().isHost()) {
+            deviceFor("transfer", src.device());
+            CudaTensors.copyToHost(src, dst);
+        } else {
+            throw new IllegalArgumentException("cuda transfer: needs one host and one cuda:" + dev.index + " tensor, got "
+                    + src.describe() + " on " + src.device() + " -> " + dst.describe() + " on " + dst.device());
+        }
+    }
+
+    private CudaDevice deviceFor(String op, Device d) {
+        if (d.kind() != Device.Kind.CUDA || d.index() != dev.index) {
+            throw new IllegalArgumentException("cuda " + op + ": this backend runs on cuda:" + dev.index + ", not on " + d);
+        }
+        return dev;
     }
 
     /** "sm_90 CUBIN" once the NVRTC kernels are compiled. */

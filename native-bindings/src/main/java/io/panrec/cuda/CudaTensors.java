@@ -16,7 +16,9 @@ import static io.panrec.cuda.raw.cuda_runtime_h.cudaMemcpyHostToDevice;
  * Tensors in GPU memory, and the explicit copies between host and device. Device memory belongs to a
  * {@link Scope} like host memory: it is freed when the scope closes (or, in the global scope, when the tensor
  * becomes unreachable), and a tensor used after its scope closed throws {@link IllegalStateException}. Nothing
- * here or in {@link CudaBackend} copies between host and device unless asked.
+ * here or in {@link CudaBackend} copies between host and device unless asked. {@code Tensor.to(device)} and
+ * {@code Module.to(device)} (the ops layer's way to move data) copy through these methods
+ * ({@link CudaBackend#transfer}), and ops allocate their outputs on the GPU through {@link CudaBackend#empty}.
  *
  * <pre>{@code
  * try (Scope s = Scope.open("gpu step")) {

@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>The forward and backward passes are written with the backend's kernels directly (gather, matmul over
  * transposed views, broadcast bias, ReLU and its gradient, softplus, reductions, scatter-add of embedding
- * gradients, the SGD update), because panrec's ops layer works on host tensors: this is the path a device
- * training loop takes, kernel by kernel.
+ * gradients, the SGD update): the kernels a device training loop runs, one by one. {@link CudaOpsTrainingIT}
+ * trains the same shape of model through the ops layer, autograd and the optimizers.
  */
 @NeedsGpu
 class CudaTrainingIT {

@@ -1,6 +1,7 @@
 package io.panrec.models.spi;
 
 import io.panrec.tensor.DType;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Shape;
 import io.panrec.tensor.Tensor;
 
@@ -130,6 +131,25 @@ public final class Batch {
         keys.put(key.name(), key);
         tensors.put(key.name(), tensor);
         return this;
+    }
+
+    /**
+     * This batch with every field on {@code device} ({@code Tensor.to}): itself when they are all there already,
+     * else a new batch of copies in the current scope. The trainer moves each batch to its model's device.
+     */
+    public Batch to(Device device) {
+        boolean there = true;
+        for (Tensor t : tensors.values()) {
+            there &= t.device().equals(device);
+        }
+        if (there) {
+            return this;
+        }
+        Batch out = new Batch();
+        for (var e : tensors.entrySet()) {
+            out.put(keys.get(e.getKey()), e.getValue().to(device));
+        }
+        return out;
     }
 
     /**

@@ -9,6 +9,7 @@ import io.panrec.models.eval.EvaluationResult;
 import io.panrec.models.spi.Batch;
 import io.panrec.models.spi.Recommender;
 import io.panrec.optim.Optimizer;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 
@@ -275,6 +276,12 @@ public final class Trainer {
      */
     public TrainingResult fit() {
         boolean direct = model instanceof DirectFit;
+        Device device = device(model);
+        if (!device.isHost() && validation != null) {
+            throw new UnsupportedOperationException(model.settings().owner() + " is on " + device + ": the trainer trains a model "
+                    + "on a device, but evaluating it there is not supported yet (the models read ids in Java to score). Train "
+                    + "without validation, then move it back with model.to(Device.CPU) to evaluate and save it");
+        }
         Optimizer optimizer = direct ? null : optimizerFactory.apply(plan).apply(model.parameters());
         RunState state = new RunState();
         int resumedFrom = 0;
@@ -361,14 +368,14 @@ public final class Trainer {
                 samples = 0;
                 for (int step = 0; step < count && it.hasNext(); step++) {
                     try (var _ = Scope.open("train-step")) {
-                        Batch batch = it.next();
+                        Batch batch = it.next().to(device); // the model's device (Module.to); no copy on the host
                         optimizer.zeroGrad();
                         Tensor l = model.calculateLoss(batch);
                         if (l.numel() != 1) {
                             throw new IllegalStateException(model.settings().owner() + ".calculateLoss returned " + l.describe()
                                     + "; a loss is a scalar");
                         }
-                        double value = l.item();
+                        double value = (l.device().isHost() ? l : l.to(Device.CPU)).item();
                         if (!Double.isFinite(value)) {
                             throw new IllegalStateException(model.settings().owner() + ": the loss is " + value + " at epoch "
                                     + (epoch + 1) + " step " + (step + 1) + "; lower the learning rate (" + optimizer.lr()
@@ -461,6 +468,9 @@ public final class Trainer {
         try (var _ = Autograd.noGrad(); var _ = Scope.open("snapshot")) {
             for (Map.Entry<String, Tensor> e : state.entrySet()) {
                 Tensor src = e.getValue().contiguous();
+                if (!src.device().isHost()) {
+                    src = src.to(Device.CPU); // device memory is never read from Java
+                }
                 Tensor dst = Tensor.zeros(Scope.global(), src.dtype(), src.shape());
                 long bytes = src.numel() * src.dtype().byteSize();
                 MemorySegment.copy(src.dataSegment(), 0, dst.dataSegment(), 0, bytes);
@@ -468,6 +478,17 @@ public final class Trainer {
             }
         }
         return out;
+    }
+
+    /** Where the model's parameters are ({@code Module.to}): the device its batches go to. */
+    static Device device(Recommender model) {
+        Device d = Device.CPU;
+        for (Tensor p : model.parameters()) {
+            if (!p.device().isHost()) {
+                d = p.device();
+            }
+        }
+        return d;
     }
 
     // ------------------------------------------------------------------ log
