@@ -52,4 +52,21 @@ class VectorBackendTest extends BackendConformance {
             rand.assertClose("add of two transposed views n=" + n, o0, o1, 1);
         }
     }
+
+    /** Axes of size 1 anywhere (a [B, 1] column plus a [1, 1] bias, a [1, n, 1] middle axis) give the reference's results. */
+    @Test
+    void unitAxesAreDroppedWithoutChangingResults() {
+        int[][][] cases = {
+                {{37, 1}, {1, 1}}, {{37, 1}, {37, 1}}, {{1, 1}, {1, 1}}, {{3, 1, 13}, {1, 1, 13}}, {{5, 1}, {1, 1}},
+                {{2, 7, 1}, {2, 1, 1}}, {{1, 29}, {1, 29}}};
+        for (int[][] c : cases) {
+            for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.MUL, BinaryOp.SUB}) {
+                io.panrec.tensor.Tensor x = rand.f32(c[0]), y = rand.f32(c[1]).expand(c[0]);
+                io.panrec.tensor.Tensor o0 = io.panrec.tensor.Tensor.zeros(c[0]), o1 = io.panrec.tensor.Tensor.zeros(c[0]);
+                ref.binary(op, x, y, o0);
+                cand.binary(op, x, y, o1);
+                rand.assertClose(op + " " + java.util.Arrays.toString(c[0]) + " with " + java.util.Arrays.toString(c[1]), o0, o1, 1);
+            }
+        }
+    }
 }

@@ -369,15 +369,34 @@ public final class VectorBackend extends DelegatingBackend {
 
     @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-        int r = out.rank();
-        if (!f32(a, b, out) || !out.isContiguous() || r == 0 || out.numel() == 0) {
+        if (!f32(a, b, out) || !out.isContiguous() || out.rank() == 0 || out.numel() == 0) {
             fallback.binary(op, a, b, out);
             return;
         }
-        int n = out.shape(r - 1);
+        // axes of size 1 move no offset: drop them, or a trailing one ([B, 1] scores plus a [1, 1] bias) would
+        // make every row a single element and the loop below a scalar loop with a vector loop's overhead
+        int[] shape = out.shape();
+        long[] aStr = a.strides();
+        long[] bStr = b.strides();
+        int r = 0;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] != 1) {
+                shape[r] = shape[d];
+                aStr[r] = aStr[d];
+                bStr[r] = bStr[d];
+                r++;
+            }
+        }
+        if (r == 0) { // one element
+            shape[0] = 1;
+            aStr[0] = 1;
+            bStr[0] = 1;
+            r = 1;
+        }
+        int n = shape[r - 1];
         // the last axis must be contiguous or broadcast (stride 0) in both operands
-        long as = n == 1 ? 1 : a.stride(r - 1);
-        long bs = n == 1 ? 1 : b.stride(r - 1);
+        long as = n == 1 ? 1 : aStr[r - 1];
+        long bs = n == 1 ? 1 : bStr[r - 1];
         if ((as != 0 && as != 1) || (bs != 0 && bs != 1)) {
             if (!host(a, b, out)) {
                 fallback.binary(op, a, b, out);
@@ -391,9 +410,6 @@ public final class VectorBackend extends DelegatingBackend {
         MemorySegment sa = a.segment();
         MemorySegment sb = b.segment();
         MemorySegment so = out.segment();
-        long[] aStr = a.strides();
-        long[] bStr = b.strides();
-        int[] shape = out.shape();
         long rows = out.numel() / n;
         int[] idx = new int[r];
         long ao = a.offset();
