@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * taking memory the user did not plan for.
  *
  * <p>Thread-safe: reranking threads may ask at once; one builds, the others wait for it. The tensor lives in
- * the global scope (freed by the GC once no cache refers to it), since it outlives every call's scope.
+ * the global scope (freed by the GC once no cache refers to it), since it outlives every call's scope, on the
+ * device it was built on ({@link Module#to} moves the model and changes the state version, so it is rebuilt).
  */
 public final class DerivedCache {
     /** The default bound of one cache, 256 MiB; {@code -Dpanrec.derivedCache.maxBytes=N} changes it. */
@@ -68,8 +69,10 @@ public final class DerivedCache {
             Tensor kept;
             try (var _ = io.panrec.autograd.Autograd.noGrad(); var _ = Scope.open("derived-cache")) {
                 Tensor made = build.get();
-                kept = Tensor.empty(Scope.global(), made.dtype(), made.shape());
-                Backends.current().copy(made, kept);
+                kept = made.device().isHost()
+                        ? Tensor.empty(Scope.global(), made.dtype(), made.shape())
+                        : Backends.forDevice(made.device()).empty(Scope.global(), made.device(), made.dtype(), made.shape());
+                Backends.copy(made, kept);
             }
             entry = new Entry(version, kept);
             return kept;

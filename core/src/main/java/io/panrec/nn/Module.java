@@ -208,7 +208,8 @@ public abstract class Module {
 
     /**
      * A number that changes whenever this module's parameters may have changed: on every switch to training mode
-     * ({@link #train(boolean) train(true)}: training writes parameters), {@link #loadStateDict} and {@link #markStateChanged()}, here or in any
+     * ({@link #train(boolean) train(true)}: training writes parameters), {@link #loadStateDict}, {@link #to(Device)} and
+     * {@link #markStateChanged()}, here or in any
      * submodule. Inference caches derived from the parameters (e.g. an item-side product precomputed for
      * reranking) keep the version they were built at and are rebuilt when it differs.
      *
@@ -342,6 +343,7 @@ public abstract class Module {
                 for (Parameter p : m.parameters.values()) {
                     p.moveTo(device, moved);
                 }
+                m.stateChanges++; // caches derived from the parameters lie in the old memory
             });
         }
         return this;
