@@ -57,6 +57,7 @@ public class RerankBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
+        io.panrec.backend.CpuThreads.limit(1); // per query, on one thread (the measure), before oneDNN loads
         ModelProvider provider = ModelRegistry.discover().find(model)
                 .orElseThrow(() -> new IllegalStateException("skipped: " + model + " not registered"));
         Backends.named(backend); // an unavailable backend fails here, with its reasons

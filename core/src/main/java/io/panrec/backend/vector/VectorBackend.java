@@ -854,20 +854,22 @@ public final class VectorBackend extends DelegatingBackend {
         int d = table.shape(1);
         MemorySegment st = table.segment();
         MemorySegment so = out.segment();
-        MemorySegment si = indices.segment();
+        long[] ids = indices.toLongArray(); // one bulk read: reading each id through the segment cost as much as a row
+        long tableOffset = table.offset();
+        long rowStride = table.stride(0);
+        long outOffset = out.offset();
+        long outStride = out.stride(0);
         if (d > 64) {
             for (int i = 0; i < n; i++) {
-                long row = index(indices, si, i);
-                MemorySegment.copy(st, (table.offset() + row * table.stride(0)) * 4, so,
-                        (out.offset() + i * out.stride(0)) * 4, d * 4L);
+                MemorySegment.copy(st, (tableOffset + ids[i] * rowStride) * 4, so, (outOffset + i * outStride) * 4, d * 4L);
             }
             return;
         }
         // embedding rows are short (8 to 64 floats): a few vector moves per row cost less than the checks
         // and dispatch of one MemorySegment.copy call, which dominated gathering the rows of a rerank batch
         for (int i = 0; i < n; i++) {
-            long from = table.offset() + index(indices, si, i) * table.stride(0);
-            long to = out.offset() + i * out.stride(0);
+            long from = tableOffset + ids[i] * rowStride;
+            long to = outOffset + i * outStride;
             int j = 0;
             for (; j <= d - L; j += L) {
                 store(load(st, from + j), so, to + j);
