@@ -69,7 +69,7 @@ import java.util.SplittableRandom;
  * <p>Defaults: untuned; on MovieLens-100K leave-one-out against 99 sampled negatives 6 epochs reach HR@10 0.688,
  * NDCG@10 0.431 (BPRMF 0.624 / 0.354, Pop 0.407 / 0.229; {@code bench/results/behaviour.md}).
  */
-public final class TwoTower extends BehaviourModel implements EmbeddingRecommender, OnnxExportable {
+public final class TwoTower extends BehaviourModel implements EmbeddingRecommender, io.panrec.models.onnx.TowerExportable {
     public static final String NAME = "TwoTower";
 
     final Net net;
@@ -276,32 +276,19 @@ public final class TwoTower extends BehaviourModel implements EmbeddingRecommend
     }
 
     @Override
-    public List<String> onnxGraphs() {
-        return List.of(SCORES, USER_TOWER, ITEM_TOWER);
+    public int onnxVectorWidth() {
+        return d;
     }
 
     @Override
-    public void exportOnnx(OnnxGraph g) {
-        exportOnnx(SCORES, g);
-    }
-
-    @Override
-    public void exportOnnx(String name, OnnxGraph g) {
-        switch (name) {
-            case USER_TOWER -> g.output(g.identity(onnxUserTower(g), USER_VECTORS), OnnxGraph.FLOAT, OnnxGraph.BATCH, d);
-            case ITEM_TOWER -> g.output(g.identity(onnxItemTower(g), ITEM_VECTORS), OnnxGraph.FLOAT, OnnxGraph.BATCH, d);
-            case SCORES -> {
-                String u = onnxUserTower(g);
-                g.metadata("panrec.scores", normalize ? "cosine of the user and item vectors (not divided by the temperature)"
-                        : "dot product of the user and item vectors");
-                g.output(g.identity(g.rowDot(u, onnxItemTower(g)), SCORES), OnnxGraph.FLOAT, OnnxGraph.BATCH);
-            }
-            default -> OnnxExportable.super.exportOnnx(name, g);
-        }
+    public String onnxScoresMeaning() {
+        return normalize ? "cosine of the user and item vectors (not divided by the temperature)"
+                : "dot product of the user and item vectors";
     }
 
     /** {@link #userVectors} as ONNX nodes: users, history, history_lengths -> {@code [B, d]}. */
-    private String onnxUserTower(OnnxGraph g) {
+    @Override
+    public String onnxUserTower(OnnxGraph g) {
         String users = g.input("users", OnnxGraph.INT64, OnnxGraph.BATCH);
         String[] history = onnxHistory(g);
         String h = g.embeddingBag("history", net.history, historyP, history[0], history[1]);
@@ -310,7 +297,8 @@ public final class TwoTower extends BehaviourModel implements EmbeddingRecommend
     }
 
     /** {@link #itemVectors(long[])} as ONNX nodes: items -> {@code [B, d]}. */
-    private String onnxItemTower(OnnxGraph g) {
+    @Override
+    public String onnxItemTower(OnnxGraph g) {
         String items = g.input("items", OnnxGraph.INT64, OnnxGraph.BATCH);
         String counts = g.gather(onnxGenreCounts(g), items, 0);                                  // [B, G]
         String table = g.initializer("genres.weight", net.genres.weight());                      // [G, d]

@@ -68,7 +68,7 @@ import java.util.SplittableRandom;
  * <p>Defaults: untuned beyond a check on MovieLens-100K leave-one-out against 99 sampled negatives, where 6 epochs
  * with mean pooling reach HR@10 0.594, NDCG@10 0.334 (Pop 0.407 / 0.229; {@code bench/results/behaviour.md}).
  */
-public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecommender, OnnxExportable {
+public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecommender, io.panrec.models.onnx.TowerExportable {
     public static final String NAME = "YouTubeDNN";
 
     private final int d;
@@ -289,31 +289,18 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
     }
 
     @Override
-    public List<String> onnxGraphs() {
-        return List.of(SCORES, USER_TOWER, ITEM_TOWER);
+    public int onnxVectorWidth() {
+        return d;
     }
 
     @Override
-    public void exportOnnx(OnnxGraph g) {
-        exportOnnx(SCORES, g);
-    }
-
-    @Override
-    public void exportOnnx(String name, OnnxGraph g) {
-        switch (name) {
-            case USER_TOWER -> g.output(g.identity(onnxUserTower(g), USER_VECTORS), OnnxGraph.FLOAT, OnnxGraph.BATCH, d);
-            case ITEM_TOWER -> g.output(g.identity(onnxItemTower(g), ITEM_VECTORS), OnnxGraph.FLOAT, OnnxGraph.BATCH, d);
-            case SCORES -> {
-                String u = onnxUserTower(g);
-                g.metadata("panrec.scores", "u . w_i, the logit of the item in the softmax over all items");
-                g.output(g.identity(g.rowDot(u, onnxItemTower(g)), SCORES), OnnxGraph.FLOAT, OnnxGraph.BATCH);
-            }
-            default -> OnnxExportable.super.exportOnnx(name, g);
-        }
+    public String onnxScoresMeaning() {
+        return "u . w_i, the logit of the item in the softmax over all items";
     }
 
     /** {@link #userVectors} as ONNX nodes: history, history_lengths -> {@code [B, d]}. */
-    private String onnxUserTower(OnnxGraph g) {
+    @Override
+    public String onnxUserTower(OnnxGraph g) {
         String[] history = onnxHistory(g);
         String lengths = history[1];
         OnnxGraph.BagIds safe = g.bagIds(history[0], lengths, 0);
@@ -342,7 +329,8 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
     }
 
     /** The item vectors {@code w_i}: items -> rows of the output table, {@code [B, d]}. */
-    private String onnxItemTower(OnnxGraph g) {
+    @Override
+    public String onnxItemTower(OnnxGraph g) {
         return g.embedding("output", net.output, g.input("items", OnnxGraph.INT64, OnnxGraph.BATCH));
     }
 
