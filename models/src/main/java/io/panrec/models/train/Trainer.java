@@ -8,6 +8,7 @@ import io.panrec.models.data.NegativeSampler;
 import io.panrec.models.eval.EvaluationResult;
 import io.panrec.models.spi.Batch;
 import io.panrec.models.spi.Recommender;
+import io.panrec.nn.Module;
 import io.panrec.optim.Optimizer;
 import io.panrec.tensor.Device;
 import io.panrec.tensor.Scope;
@@ -478,6 +479,26 @@ public final class Trainer {
             }
         }
         return out;
+    }
+
+    /**
+     * Moves the parameters of {@code model} to {@code device} (a {@link Module} with {@link Module#to}, a model
+     * that {@linkplain HoldsNetwork holds its network} by moving the network), so that {@link #fit} trains it
+     * there; {@code Device.CPU} brings it back. Create optimizers after moving (they keep the parameter tensors).
+     *
+     * @return the model
+     * @throws UnsupportedOperationException for a model whose parameters cannot be moved, naming it
+     */
+    public static Recommender moveTo(Recommender model, Device device) {
+        Objects.requireNonNull(device, "device");
+        switch (model) {
+            case Module m -> m.to(device);
+            case HoldsNetwork h -> h.network().to(device);
+            default -> throw new UnsupportedOperationException(model.settings().owner() + " (" + model.getClass().getName()
+                    + ") cannot be moved to " + device + ": it is neither a Module nor holds one (HoldsNetwork); train it on "
+                    + "the host");
+        }
+        return model;
     }
 
     /** Where the model's parameters are ({@code Module.to}): the device its batches go to. */

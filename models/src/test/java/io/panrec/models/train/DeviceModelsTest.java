@@ -1,0 +1,133 @@
+package io.panrec.models.train;
+
+import io.panrec.backend.Backends;
+import io.panrec.models.context.ToyCtr;
+import io.panrec.models.data.Interactions;
+import io.panrec.models.features.CtrData;
+import io.panrec.models.features.FeatureEncoder;
+import io.panrec.models.features.RawCtrData;
+import io.panrec.models.general.ToyData;
+import io.panrec.models.spi.DatasetSchema;
+import io.panrec.models.spi.Family;
+import io.panrec.models.spi.ModelProvider;
+import io.panrec.models.spi.ModelRegistry;
+import io.panrec.models.spi.Recommender;
+import io.panrec.models.spi.Settings;
+import io.panrec.tensor.Device;
+import io.panrec.tensor.Tensor;
+import io.panrec.testing.EmulatedDevice;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every gradient-trained model that trains on a device ({@link Trainer#moveTo}) does so to the host's losses and
+ * weights: a few steps on core's {@link EmulatedDevice} (host memory flagged as a GPU's, reference kernels, host
+ * tensors refused by every kernel) against the same steps on the host. Plain SGD, so that the host's row-sparse
+ * embedding updates equal the device's dense ones exactly. The models cite their papers in their own headers.
+ */
+class DeviceModelsTest {
+    static final Interactions DATA = ToyData.generate(30, 40, 10, 5);
+    static final Device DEV = EmulatedDevice.DEVICE;
+
+    static Settings small(String name) {
+        ModelProvider p = ModelRegistry.discover().get(name);
+        Settings s = p.defaultSettings();
+        Map<String, Object> overrides = Map.ofEntries(
+                Map.entry("embeddingSize", 8), Map.entry("layers", List.of(16, 8)), Map.entry("hiddenSize", 16),
+                Map.entry("batchSize", 32), Map.entry("epochs", 2), Map.entry("optimizer", "sgd"), Map.entry("learningRate", 0.05));
+        for (Map.Entry<String, Object> e : overrides.entrySet()) {
+            if (s.has(e.getKey())) {
+                s = s.with(e.getKey(), e.getValue());
+            }
+        }
+        return s;
+    }
+
+    /** A fresh model of {@code name} on the toy interactions (CTR models with toy user and item fields). */
+    static Recommender create(String name) {
+        ModelProvider p = ModelRegistry.discover().get(name);
+        boolean ctr = p.family() == Family.CONTEXT_AWARE;
+        DatasetSchema schema = ctr ? ToyCtr.withSideFields(DATA.schema()) : DATA.schema();
+        Recommender m = p.create(small(name), schema);
+        return ctr ? ToyCtr.install(m) : m;
+    }
+
+    /** Trains {@code host} on the host and {@code dev} on the emulated device, 3 steps an epoch; same losses and weights. */
+    static void sameRun(String name, Recommender host, Recommender dev, Function<Trainer.Builder, Trainer.Builder> options) {
+        EmulatedDevice emu = EmulatedDevice.install();
+        Trainer.moveTo(dev, DEV);
+        assertEquals(DEV, Trainer.device(dev), name);
+        TrainingResult rh;
+        TrainingResult rd;
+        long kernels = emu.kernelCalls();
+        try (var _ = Backends.use("reference")) {
+            rh = options.apply(Trainer.builder(host, DATA)).output(null).maxStepsPerEpoch(3).build().fit();
+            rd = options.apply(Trainer.builder(dev, DATA)).output(null).maxStepsPerEpoch(3).build().fit();
+        }
+        assertTrue(emu.kernelCalls() > kernels, name + ": nothing ran on the device");
+        assertEquals(rh.epochs(), rd.epochs(), name);
+        for (int e = 0; e < rh.epochs(); e++) {
+            assertEquals(rh.history().get(e).loss(), rd.history().get(e).loss(), 1e-5, name + " epoch " + (e + 1) + " loss");
+        }
+        Trainer.moveTo(dev, Device.CPU);
+        assertEquals(Device.CPU, Trainer.device(dev), name);
+        Map<String, Tensor> hs = host.stateDict();
+        Map<String, Tensor> ds = dev.stateDict();
+        assertEquals(hs.keySet(), ds.keySet(), name);
+        for (var e : hs.entrySet()) {
+            if (e.getValue().dtype().isFloating()) {
+                assertArrayEquals(e.getValue().toFloatArray(), ds.get(e.getKey()).toFloatArray(), 1e-5f, name + " " + e.getKey());
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"LR", "FM", "WideDeep", "DeepFM", "DCNV2"})
+    void trainsOnTheDeviceToTheHostLosses(String name) {
+        sameRun(name, create(name), create(name), b -> b);
+    }
+
+    /** The CTR models on rows with their own fields (numeric, hashed, a bag) read from the batch, as Criteo's. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"LR", "FM", "WideDeep", "DeepFM", "DCNV2"})
+    void ctrModelsTrainOnRowFieldsOnTheDevice(String name) {
+        RawCtrData raw = ToyCtr.criteoLike(300, 5);
+        int[] rows = IntStream.range(0, raw.size()).toArray();
+        CtrData data = FeatureEncoder.fit(raw, rows).encode(raw, null);
+        ModelProvider p = ModelRegistry.discover().get(name);
+        Recommender host = p.create(small(name), data.schema());
+        Recommender dev = p.create(small(name), data.schema());
+        EmulatedDevice emu = EmulatedDevice.install();
+        Trainer.moveTo(dev, DEV);
+        TrainingResult rh;
+        TrainingResult rd;
+        long kernels = emu.kernelCalls();
+        try (var _ = Backends.use("reference")) {
+            rh = Trainer.builder(host, data.interactions()).batches(data.batches(64, 5)).output(null).maxStepsPerEpoch(3).build().fit();
+            rd = Trainer.builder(dev, data.interactions()).batches(data.batches(64, 5)).output(null).maxStepsPerEpoch(3).build().fit();
+        }
+        assertTrue(emu.kernelCalls() > kernels, name + ": nothing ran on the device");
+        for (int e = 0; e < rh.epochs(); e++) {
+            assertEquals(rh.history().get(e).loss(), rd.history().get(e).loss(), 1e-5, name + " epoch " + (e + 1) + " loss");
+        }
+    }
+
+    @Test
+    void aModelThatCannotMoveSaysSo() {
+        Recommender counting = ModelRegistry.discover().get("Pop").create(ModelRegistry.discover().get("Pop").defaultSettings(),
+                DATA.schema());
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> Trainer.moveTo(counting, DEV));
+        assertTrue(e.getMessage().contains("Pop") && e.getMessage().contains("host"), e.getMessage());
+    }
+}
