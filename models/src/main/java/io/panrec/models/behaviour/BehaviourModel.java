@@ -7,12 +7,14 @@ import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.spi.UsesItemCatalog;
+import io.panrec.models.train.HoldsNetwork;
 import io.panrec.models.train.Trainable;
 import io.panrec.models.train.TrainingPlan;
 import io.panrec.models.train.TrainingSettings;
 import io.panrec.nn.Module;
 import io.panrec.ops.Checks;
 import io.panrec.ops.Pooling;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Tensor;
 
 import java.util.HashMap;
@@ -32,7 +34,7 @@ import java.util.Objects;
  * <p>The histories are taken from the training interactions in {@link #beforeTraining}; the genres
  * from the catalog in {@link #useItemCatalog} (optional: without it every item has no genre).
  */
-abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog {
+abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog, HoldsNetwork {
     static final String HISTORY_OFFSETS = "history.offsets";
     static final String HISTORY_ITEMS = "history.items";
     static final String GENRE_OFFSETS = "genres.offsets";
@@ -64,6 +66,25 @@ abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog
         }
         net = module;
         return module;
+    }
+
+    /** The network: {@link io.panrec.models.train.Trainer#moveTo} moves it; histories and genres stay on the host. */
+    @Override
+    public Module network() {
+        return net;
+    }
+
+    /**
+     * Where the network's parameters are: the tensors the model assembles in Java (ids, masks, labels, genre
+     * matrices) go there before they meet a parameter, since the ops never move data themselves.
+     */
+    protected final Device device() {
+        return net.device();
+    }
+
+    /** {@code t} on the network's {@link #device()} (itself on the host). */
+    protected final Tensor onDevice(Tensor t) {
+        return t.to(device());
     }
 
     /** What the model's batches hold. */

@@ -3,6 +3,7 @@ package io.panrec.models.train;
 import io.panrec.backend.Backends;
 import io.panrec.models.context.ToyCtr;
 import io.panrec.models.data.Interactions;
+import io.panrec.models.data.ItemCatalog;
 import io.panrec.models.features.CtrData;
 import io.panrec.models.features.FeatureEncoder;
 import io.panrec.models.features.RawCtrData;
@@ -13,11 +14,13 @@ import io.panrec.models.spi.ModelProvider;
 import io.panrec.models.spi.ModelRegistry;
 import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Settings;
+import io.panrec.models.spi.UsesItemCatalog;
 import io.panrec.tensor.Device;
 import io.panrec.tensor.Tensor;
 import io.panrec.testing.EmulatedDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
@@ -96,6 +99,36 @@ class DeviceModelsTest {
     @ValueSource(strings = {"LR", "FM", "WideDeep", "DeepFM", "DCNV2"})
     void trainsOnTheDeviceToTheHostLosses(String name) {
         sameRun(name, create(name), create(name), b -> b);
+    }
+
+    /** Every item but multiples of 5 gets one or two of four genres, so the genre paths of the behaviour models run. */
+    static ItemCatalog genres(Interactions data) {
+        ItemCatalog.Builder c = ItemCatalog.builder(data.items());
+        String[] names = {"Comedy", "Drama", "Action", "Horror"};
+        for (int i = 0; i < data.numItems(); i++) {
+            List<String> g = i % 5 == 0 ? List.of() : i % 2 == 0 ? List.of(names[i % 4], names[(i + 1) % 4]) : List.of(names[i % 4]);
+            c.put(data.items().id(i), "item " + i, g);
+        }
+        return c.build();
+    }
+
+    /** The behaviour models (TwoTower, YouTubeDNN, DIN), which hold their network, with a genre catalog, in several variants. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = ';', value = {
+            "TwoTower;", "TwoTower;itemCnn=true,pooling=max", "TwoTower;pooling=lp,normalize=false",
+            "YouTubeDNN;", "YouTubeDNN;pooling=max", "YouTubeDNN;pooling=lp",
+            "DIN;", "DIN;activation=prelu,attentionNormalization=none"})
+    void behaviourModelsTrainOnTheDevice(String name, String options) {
+        Function<String, Recommender> make = n -> {
+            Settings s = small(n).with("historyLength", 6).with("genreVocabulary", 6);
+            if (options != null) {
+                s = s.withAssignments(List.of(options.split(",")));
+            }
+            Recommender m = ModelRegistry.discover().get(n).create(s, DATA.schema());
+            ((UsesItemCatalog) m).useItemCatalog(genres(DATA));
+            return m;
+        };
+        sameRun(name + " " + options, make.apply(name), make.apply(name), b -> b);
     }
 
     /** The CTR models on rows with their own fields (numeric, hashed, a bag) read from the batch, as Criteo's. */
