@@ -55,6 +55,14 @@ abstract class SequenceModel extends Module implements SequentialRecommender, Tr
         this.historyLengths = registerBuffer("historyLengths", Tensor.zeros(Scope.global(), DType.I32, schema.numUsers()));
     }
 
+    /**
+     * {@code t} on the device of the parameters ({@code Module.to}; itself on the host): the ids, masks and
+     * states the models assemble in Java go there before they meet a parameter, since the ops never move data.
+     */
+    protected final Tensor onDevice(Tensor t) {
+        return t.to(device());
+    }
+
     /** A positive int setting. */
     static int positive(Settings s, String key) {
         int v = s.getInt(key);

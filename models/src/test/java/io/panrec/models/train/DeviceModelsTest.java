@@ -96,9 +96,17 @@ class DeviceModelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"LR", "FM", "WideDeep", "DeepFM", "DCNV2"})
+    @ValueSource(strings = {"LR", "FM", "WideDeep", "DeepFM", "DCNV2", "SASRec", "GRU4Rec"})
     void trainsOnTheDeviceToTheHostLosses(String name) {
         sameRun(name, create(name), create(name), b -> b);
+    }
+
+    /** GRU4Rec's other losses (TOP1, BPR over the in-batch candidates; the default is BPR-max with sampled negatives). */
+    @ParameterizedTest(name = "GRU4Rec loss={0}")
+    @ValueSource(strings = {"top1", "bpr"})
+    void gru4recLossesTrainOnTheDevice(String loss) {
+        Function<String, Recommender> make = n -> ModelRegistry.discover().get(n).create(small(n).with("loss", loss), DATA.schema());
+        sameRun("GRU4Rec " + loss, make.apply("GRU4Rec"), make.apply("GRU4Rec"), b -> b);
     }
 
     /** Every item but multiples of 5 gets one or two of four genres, so the genre paths of the behaviour models run. */
