@@ -96,7 +96,7 @@ class DeviceModelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"LR", "FM", "WideDeep", "DeepFM", "DCNV2", "SASRec", "GRU4Rec"})
+    @ValueSource(strings = {"LR", "FM", "WideDeep", "DeepFM", "DCNV2", "SASRec", "GRU4Rec", "IAutoRec", "UAutoRec"})
     void trainsOnTheDeviceToTheHostLosses(String name) {
         sameRun(name, create(name), create(name), b -> b);
     }
