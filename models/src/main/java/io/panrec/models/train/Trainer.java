@@ -281,7 +281,7 @@ public final class Trainer {
         if (!device.isHost() && validation != null) {
             throw new UnsupportedOperationException(model.settings().owner() + " is on " + device + ": the trainer trains a model "
                     + "on a device, but evaluating it there is not supported yet (the models read ids in Java to score). Train "
-                    + "without validation, then move it back with model.to(Device.CPU) to evaluate and save it");
+                    + "without validation, then move it back with Trainer.moveTo(model, Device.CPU) to evaluate and save it");
         }
         Optimizer optimizer = direct ? null : optimizerFactory.apply(plan).apply(model.parameters());
         RunState state = new RunState();

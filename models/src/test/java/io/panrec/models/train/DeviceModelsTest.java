@@ -96,7 +96,8 @@ class DeviceModelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"LR", "FM", "WideDeep", "DeepFM", "DCNV2", "SASRec", "GRU4Rec", "IAutoRec", "UAutoRec"})
+    @ValueSource(strings = {"BPRMF", "GMF", "MLP", "NeuMF", "LR", "FM", "WideDeep", "DeepFM", "DCNV2", "SASRec", "GRU4Rec", "IAutoRec",
+            "UAutoRec"})
     void trainsOnTheDeviceToTheHostLosses(String name) {
         sameRun(name, create(name), create(name), b -> b);
     }
