@@ -87,6 +87,12 @@ abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog
         return t.to(device());
     }
 
+    /** Users, items and negatives: read in Java to look up histories and build the candidates. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.USERS, Batch.ITEMS, Batch.NEGATIVES);
+    }
+
     /** What the model's batches hold. */
     abstract TrainingPlan.Sampling sampling();
 

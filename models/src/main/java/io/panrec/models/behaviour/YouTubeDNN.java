@@ -241,7 +241,7 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
         long[] items = items(batch);
         Tensor u = userVectors(histories.before(users, items, historyLength));             // [B, d]
         long[] negatives = drawNegatives();
-        return Losses.sampledSoftmax(u, net.output.weight(), batch.get(Batch.ITEMS), onDevice(Tensor.ofLongs(negatives)),
+        return Losses.sampledSoftmax(u, net.output.weight(), onDevice(Tensor.ofLongs(items)), onDevice(Tensor.ofLongs(negatives)),
                 probability);
     }
 

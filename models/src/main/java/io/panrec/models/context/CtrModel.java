@@ -651,6 +651,12 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
         return predict(b).reshape(u.length, n);
     }
 
+    /** Every field but the labels: {@link #inputs} reads them in Java to assemble the field ids. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.USERS, Batch.ITEMS, Batch.FEATURES, Batch.FEATURE_VALUES, Batch.BAG_IDS, Batch.BAG_LENGTHS);
+    }
+
     @Override
     public TrainingPlan trainingPlan() {
         return TrainingSettings.plan(settings, TrainingPlan.Sampling.POINTWISE);

@@ -146,6 +146,12 @@ abstract class AutoRec implements Recommender, Trainable, io.panrec.models.train
         return net;
     }
 
+    /** The rows' ids: read in Java to assemble the dense rows. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.USERS, Batch.ITEMS);
+    }
+
     /** Batch rows: {@code items [B]} (I-AutoRec) or {@code users [B]} (U-AutoRec). */
     @Override
     public Tensor calculateLoss(Batch batch) {

@@ -155,6 +155,12 @@ public final class GRU4Rec extends SequenceModel {
         return gradientClip;
     }
 
+    /** Every field of its session-parallel batches: read in Java for the candidates, targets and state resets. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.ITEMS, SessionParallelBatches.NEXT_ITEMS, SessionParallelBatches.SESSION_STARTS, Batch.NEGATIVES);
+    }
+
     /**
      * The loss of one session-parallel step (see the class comment). Carries the new hidden state to the
      * next call; rows marked in {@code sessionStarts} start from zero, as does a call whose batch size

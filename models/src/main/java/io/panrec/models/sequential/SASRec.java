@@ -189,6 +189,12 @@ public final class SASRec extends SequenceModel {
         return lastNorm.forward(x);
     }
 
+    /** Every field of its windows: read in Java to build the rows, targets and masks. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.SEQUENCES, Batch.LENGTHS, SequenceWindows.TARGETS, Batch.NEGATIVES);
+    }
+
     /** BCE of each real position's next item against its negative (see the class comment). */
     @Override
     public Tensor calculateLoss(Batch batch) {

@@ -283,6 +283,7 @@ public final class Trainer {
                     + "on a device, but evaluating it there is not supported yet (the models read ids in Java to score). Train "
                     + "without validation, then move it back with Trainer.moveTo(model, Device.CPU) to evaluate and save it");
         }
+        java.util.Set<Batch.Key> hostFields = model instanceof Trainable t ? t.hostBatchFields() : java.util.Set.of();
         Optimizer optimizer = direct ? null : optimizerFactory.apply(plan).apply(model.parameters());
         RunState state = new RunState();
         int resumedFrom = 0;
@@ -369,7 +370,7 @@ public final class Trainer {
                 samples = 0;
                 for (int step = 0; step < count && it.hasNext(); step++) {
                     try (var _ = Scope.open("train-step")) {
-                        Batch batch = it.next().to(device); // the model's device (Module.to); no copy on the host
+                        Batch batch = toDevice(it.next(), device, hostFields); // no copy on the host
                         optimizer.zeroGrad();
                         Tensor l = model.calculateLoss(batch);
                         if (l.numel() != 1) {
@@ -499,6 +500,22 @@ public final class Trainer {
                     + "the host");
         }
         return model;
+    }
+
+    /**
+     * {@code batch} with its fields on {@code device}, but for {@code onHost} (the fields the model reads in Java,
+     * {@link Trainable#hostBatchFields}), which stay where they are; the batch itself when nothing moves.
+     */
+    static Batch toDevice(Batch batch, Device device, java.util.Set<Batch.Key> onHost) {
+        if (onHost.isEmpty() || device.isHost()) {
+            return batch.to(device);
+        }
+        Batch out = new Batch();
+        for (Batch.Key k : batch.keys()) {
+            Tensor t = batch.get(k);
+            out.put(k, onHost.contains(k) ? t : t.to(device));
+        }
+        return out;
     }
 
     /** Where the model's parameters are ({@code Module.to}): the device its batches go to. */

@@ -8,6 +8,7 @@ import io.panrec.models.features.CtrData;
 import io.panrec.models.features.FeatureEncoder;
 import io.panrec.models.features.RawCtrData;
 import io.panrec.models.general.ToyData;
+import io.panrec.models.spi.Batch;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
 import io.panrec.models.spi.ModelProvider;
@@ -16,6 +17,7 @@ import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.spi.UsesItemCatalog;
 import io.panrec.tensor.Device;
+import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 import io.panrec.testing.EmulatedDevice;
 import org.junit.jupiter.api.Test;
@@ -25,11 +27,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -163,6 +168,22 @@ class DeviceModelsTest {
         for (int e = 0; e < rh.epochs(); e++) {
             assertEquals(rh.history().get(e).loss(), rd.history().get(e).loss(), 1e-5, name + " epoch " + (e + 1) + " loss");
         }
+    }
+
+    @Test
+    void fieldsTheModelReadsInJavaStayOnTheHost() {
+        EmulatedDevice.install();
+        try (var _ = Scope.open("fields")) {
+            Batch b = new Batch().put(Batch.USERS, Tensor.ofLongs(new long[] {0, 1})).put(Batch.LABELS, Tensor.of(new float[] {1, 0}, 2));
+            Batch d = Trainer.toDevice(b, DEV, Set.of(Batch.USERS, Batch.ITEMS));
+            assertEquals(Device.CPU, d.get(Batch.USERS).device());
+            assertEquals(DEV, d.get(Batch.LABELS).device());
+            assertEquals(DEV, Trainer.toDevice(b, DEV, Set.of()).get(Batch.USERS).device(), "by default every field moves");
+            assertSame(b, Trainer.toDevice(b, Device.CPU, Set.of(Batch.USERS)), "no copy on the host");
+        }
+        // the CTR models read every input field in Java; only the labels meet the logits on the device
+        assertTrue(((Trainable) create("DeepFM")).hostBatchFields().containsAll(Set.of(Batch.USERS, Batch.ITEMS, Batch.FEATURES)));
+        assertFalse(((Trainable) create("DeepFM")).hostBatchFields().contains(Batch.LABELS));
     }
 
     @Test
