@@ -21,10 +21,12 @@ import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 import io.panrec.testing.EmulatedDevice;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -168,6 +170,29 @@ class DeviceModelsTest {
         for (int e = 0; e < rh.epochs(); e++) {
             assertEquals(rh.history().get(e).loss(), rd.history().get(e).loss(), 1e-5, name + " epoch " + (e + 1) + " loss");
         }
+    }
+
+    /**
+     * A model that holds its network checkpoints from the device and resumes there: the network's weights load into
+     * the device parameters, the users' histories (host state) come back from the checkpoint.
+     */
+    @Test
+    void aNetworkHolderResumesOnTheDevice(@TempDir Path tmp) {
+        EmulatedDevice.install();
+        Function<Integer, Recommender> make = epochs -> {
+            Recommender m = ModelRegistry.discover().get("TwoTower").create(small("TwoTower").with("historyLength", 6)
+                    .with("genreVocabulary", 6).with("epochs", epochs), DATA.schema());
+            ((UsesItemCatalog) m).useItemCatalog(genres(DATA));
+            return Trainer.moveTo(m, DEV);
+        };
+        TrainingResult full = Trainer.builder(make.apply(2), DATA).output(null).maxStepsPerEpoch(3).build().fit();
+        Trainer.builder(make.apply(1), DATA).output(null).maxStepsPerEpoch(3).checkpoints(tmp.resolve("ck")).build().fit();
+        Recommender resumed = make.apply(2);
+        TrainingResult r = Trainer.builder(resumed, DATA).output(null).maxStepsPerEpoch(3).checkpoints(tmp.resolve("ck"))
+                .resume(true).build().fit();
+        assertEquals(1, r.resumedFrom());
+        assertEquals(DEV, Trainer.device(resumed));
+        assertEquals(full.last().loss(), r.last().loss(), 1e-5, "a resumed device run continues where it stopped");
     }
 
     @Test
