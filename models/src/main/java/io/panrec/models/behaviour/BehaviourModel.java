@@ -8,6 +8,7 @@ import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.spi.UsesItemCatalog;
 import io.panrec.models.train.HoldsNetwork;
+import io.panrec.models.train.ParameterDevice;
 import io.panrec.models.train.Trainable;
 import io.panrec.models.train.TrainingPlan;
 import io.panrec.models.train.TrainingSettings;
@@ -46,6 +47,7 @@ abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog
     protected final int historyLength;
     protected final int genreVocabulary;
     private Module net;
+    private ParameterDevice netDevice;
     protected volatile UserHistories histories;
     protected volatile ItemGenres genres;
 
@@ -65,6 +67,7 @@ abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog
             throw new IllegalStateException(name + ": the network is already set");
         }
         net = module;
+        netDevice = new ParameterDevice(module);
         return module;
     }
 
@@ -79,7 +82,7 @@ abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog
      * matrices) go there before they meet a parameter, since the ops never move data themselves.
      */
     protected final Device device() {
-        return net.device();
+        return netDevice.get();
     }
 
     /** {@code t} on the network's {@link #device()} (itself on the host). */

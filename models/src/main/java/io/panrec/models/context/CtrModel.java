@@ -61,6 +61,7 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
     protected final FieldLayout layout;
     private final Tensor[] tables = new Tensor[6];
     private volatile long[][] cached = new long[6][];
+    private final io.panrec.models.train.ParameterDevice parameterDevice = new io.panrec.models.train.ParameterDevice(this);
     private static final String[] TABLE_NAMES = {"userFields", "userBags", "userBagLengths", "itemFields", "itemBags", "itemBagLengths"};
 
     protected CtrModel(String name, Settings settings, DatasetSchema schema) {
@@ -368,7 +369,7 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
         // The ids are assembled in Java from the batch and the host side tables, then go where the tables they
         // index are (one explicit copy each when the model is on a device; none on the host): the ops never move
         // data themselves, so a host index tensor against a device table would be the mixed-device error.
-        Device device = device();
+        Device device = parameterDevice.get();
         Tensor idT = Tensor.ofLongs(ids, b, fs).to(device);
         Tensor valT = values == null ? null : Tensor.of(values, b, fs).to(device);
         for (Tensor[] bag : bags) {

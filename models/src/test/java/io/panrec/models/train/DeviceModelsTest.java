@@ -195,6 +195,24 @@ class DeviceModelsTest {
         assertEquals(full.last().loss(), r.last().loss(), 1e-5, "a resumed device run continues where it stopped");
     }
 
+    /** The device a model sends its ids to follows its moves (ParameterDevice caches it per state version). */
+    @Test
+    void theIdsFollowTheModelBackToTheHost() {
+        EmulatedDevice.install();
+        Recommender lr = create("LR");
+        lr.setTraining(false);
+        try (var _ = Scope.open("pairs"); var _ = io.panrec.autograd.Autograd.noGrad(); var _ = Backends.use("reference")) {
+            Batch pairs = new Batch().put(Batch.USERS, Tensor.ofLongs(new long[] {0, 1, 2})).put(Batch.ITEMS, Tensor.ofLongs(new long[] {3, 4, 5}));
+            float[] host = lr.predict(pairs).toFloatArray();
+            Trainer.moveTo(lr, DEV);
+            Tensor there = lr.predict(pairs);
+            assertEquals(DEV, there.device(), "the ids went to the device of the tables");
+            assertArrayEquals(host, there.to(Device.CPU).toFloatArray(), 1e-6f);
+            Trainer.moveTo(lr, Device.CPU);
+            assertArrayEquals(host, lr.predict(pairs).toFloatArray(), 1e-6f, "and came back with the model");
+        }
+    }
+
     @Test
     void fieldsTheModelReadsInJavaStayOnTheHost() {
         EmulatedDevice.install();
