@@ -1,5 +1,6 @@
 package io.panrec.models.behaviour;
 
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Tensor;
 
 /**
@@ -16,14 +17,14 @@ record Bag(long[] ids, long[] lengths, int width) {
         return lengths.length;
     }
 
-    /** {@code [rows, width] I64}. */
-    Tensor idsTensor() {
-        return Tensor.ofLongs(ids, rows(), width);
+    /** {@code [rows, width] I64} on {@code device} (that of the table the ids index). */
+    Tensor idsTensor(Device device) {
+        return Tensor.ofLongs(ids, rows(), width).to(device);
     }
 
-    /** {@code [rows] I64}. */
-    Tensor lengthsTensor() {
-        return Tensor.ofLongs(lengths, rows());
+    /** {@code [rows] I64} on {@code device}. */
+    Tensor lengthsTensor(Device device) {
+        return Tensor.ofLongs(lengths, rows()).to(device);
     }
 
     /** The bag of row {@code r}. */

@@ -7,12 +7,15 @@ import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.spi.UsesItemCatalog;
+import io.panrec.models.train.HoldsNetwork;
+import io.panrec.models.train.ParameterDevice;
 import io.panrec.models.train.Trainable;
 import io.panrec.models.train.TrainingPlan;
 import io.panrec.models.train.TrainingSettings;
 import io.panrec.nn.Module;
 import io.panrec.ops.Checks;
 import io.panrec.ops.Pooling;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Tensor;
 
 import java.util.HashMap;
@@ -32,7 +35,7 @@ import java.util.Objects;
  * <p>The histories are taken from the training interactions in {@link #beforeTraining}; the genres
  * from the catalog in {@link #useItemCatalog} (optional: without it every item has no genre).
  */
-abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog {
+abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog, HoldsNetwork {
     static final String HISTORY_OFFSETS = "history.offsets";
     static final String HISTORY_ITEMS = "history.items";
     static final String GENRE_OFFSETS = "genres.offsets";
@@ -44,6 +47,7 @@ abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog
     protected final int historyLength;
     protected final int genreVocabulary;
     private Module net;
+    private ParameterDevice netDevice;
     protected volatile UserHistories histories;
     protected volatile ItemGenres genres;
 
@@ -63,7 +67,33 @@ abstract class BehaviourModel implements Recommender, Trainable, UsesItemCatalog
             throw new IllegalStateException(name + ": the network is already set");
         }
         net = module;
+        netDevice = new ParameterDevice(module);
         return module;
+    }
+
+    /** The network: {@link io.panrec.models.train.Trainer#moveTo} moves it; histories and genres stay on the host. */
+    @Override
+    public Module network() {
+        return net;
+    }
+
+    /**
+     * Where the network's parameters are: the tensors the model assembles in Java (ids, masks, labels, genre
+     * matrices) go there before they meet a parameter, since the ops never move data themselves.
+     */
+    protected final Device device() {
+        return netDevice.get();
+    }
+
+    /** {@code t} on the network's {@link #device()} (itself on the host). */
+    protected final Tensor onDevice(Tensor t) {
+        return t.to(device());
+    }
+
+    /** Users, items and negatives: read in Java to look up histories and build the candidates. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.USERS, Batch.ITEMS, Batch.NEGATIVES);
     }
 
     /** What the model's batches hold. */

@@ -59,8 +59,8 @@ final class Contrastive {
             }
         }
         if (any) {
-            logits = Elementwise.add(logits, Tensor.ofDoubles(add, b, b).to(logits.dtype()));
+            logits = Elementwise.add(logits, Tensor.ofDoubles(add, b, b).to(logits.dtype()).to(logits.device()));
         }
-        return Losses.softmaxCrossEntropy(logits, Indexing.arange(b));
+        return Losses.softmaxCrossEntropy(logits, Indexing.arange(b, logits.device()));
     }
 }

@@ -172,12 +172,12 @@ public final class DIN extends BehaviourModel {
      * items in one product {@code M W}, M = {@link ItemGenres#meanMatrix}, instead of a bag per looked-up item).
      */
     private Tensor itemTable() {
-        return Shapes.concat(1, net.items.weight(), genres.meanMatrix(genreVocabulary).matmul(net.genres.weight()));
+        return Shapes.concat(1, net.items.weight(), onDevice(genres.meanMatrix(genreVocabulary)).matmul(net.genres.weight()));
     }
 
     /** Representations {@code [ids.length, 2d]} of items, rows of {@code table}. */
     private static Tensor represent(Tensor table, long[] ids) {
-        return Indexing.gatherRows(table, Tensor.ofLongs(ids));
+        return Indexing.gatherRows(table, Tensor.ofLongs(ids).to(table.device()));
     }
 
     /** {@code [B, T, 2d]} of a history bag (padding positions hold item 0's representation; they are masked). */
@@ -213,11 +213,11 @@ public final class DIN extends BehaviourModel {
                 minus[r * t + j] = on ? 0 : -1e9;
             }
         }
-        Tensor maskT = Tensor.ofDoubles(mask, b, 1, t).to(scores.dtype());
+        Tensor maskT = Tensor.ofDoubles(mask, b, 1, t).to(scores.dtype()).to(scores.device());
         if (!softmax) {
             return Elementwise.mul(scores, maskT);
         }
-        Tensor masked = Elementwise.add(scores, Tensor.ofDoubles(minus, b, 1, t).to(scores.dtype()));
+        Tensor masked = Elementwise.add(scores, Tensor.ofDoubles(minus, b, 1, t).to(scores.dtype()).to(scores.device()));
         return Elementwise.mul(Reductions.softmax(masked, 2), maskT); // an empty history: all weights 0
     }
 
@@ -229,7 +229,7 @@ public final class DIN extends BehaviourModel {
         Tensor c = Shapes.reshape(represent(table, candidates), b, k, e);                     // [B, K, e]
         Tensor weights = attentionWeights(h, history.lengths(), c);                           // [B, K, T]
         Tensor interest = Linalg.matmul(weights, h);                                          // [B, K, e]
-        Tensor u = Shapes.expand(Shapes.unsqueeze(net.users.forward(Tensor.ofLongs(users)), 1), b, k, net.users.dim());
+        Tensor u = Shapes.expand(Shapes.unsqueeze(net.users.forward(onDevice(Tensor.ofLongs(users))), 1), b, k, net.users.dim());
         Tensor x = Shapes.concat(2, u, interest, c);                                          // [B, K, d + 2e]
         int last = net.layers.size() - 1;
         for (int i = 0; i < last; i++) {
@@ -255,7 +255,7 @@ public final class DIN extends BehaviourModel {
             System.arraycopy(neg, r * s, candidates, r * k + 1, s);
         }
         Tensor logits = logits(itemTable(), users, histories.before(users, items, historyLength), candidates, k);
-        return Losses.bceWithLogits(logits, Tensor.of(labels, b, k));
+        return Losses.bceWithLogits(logits, Tensor.of(labels, b, k).to(logits.device()));
     }
 
     /** {@code users [B]}, {@code items [B]} -> {@code [B]} logits, against each user's latest items. */

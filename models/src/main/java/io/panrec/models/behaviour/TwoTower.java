@@ -199,17 +199,17 @@ public final class TwoTower extends BehaviourModel implements EmbeddingRecommend
 
     /** User tower over users with histories: {@code [B, d]} (normalised when {@code normalize}). */
     Tensor userVectors(long[] users, Bag history) {
-        Tensor h = net.history.forward(history.idsTensor(), history.lengthsTensor());
-        Tensor u = net.userTower.forward(Shapes.concat(1, h, net.users.forward(Tensor.ofLongs(users))));
+        Tensor h = net.history.forward(history.idsTensor(device()), history.lengthsTensor(device()));
+        Tensor u = net.userTower.forward(Shapes.concat(1, h, net.users.forward(onDevice(Tensor.ofLongs(users)))));
         return normalize ? Reductions.normalize(u, 1, 1e-12f) : u;
     }
 
     /** Item tower: {@code [items.length, d]} (normalised when {@code normalize}). */
     Tensor itemVectors(long[] items) {
         Bag g = genres.ofItems(items);
-        Tensor ids = Tensor.ofLongs(items);
+        Tensor ids = onDevice(Tensor.ofLongs(items));
         Tensor e = net.items.forward(ids);
-        Tensor gp = net.genres.forward(g.idsTensor(), g.lengthsTensor());
+        Tensor gp = net.genres.forward(g.idsTensor(device()), g.lengthsTensor(device()));
         Tensor x = net.conv == null ? Shapes.concat(1, e, gp) : Shapes.concat(1, e, gp, cnn(items));
         Tensor v = net.itemTower.forward(x);
         return normalize ? Reductions.normalize(v, 1, 1e-12f) : v;
@@ -218,7 +218,7 @@ public final class TwoTower extends BehaviourModel implements EmbeddingRecommend
     /** The CNN branch: feature map {@code [B, 1, G, d]} -> conv -> ReLU -> max-pool -> flatten -> {@code [B, d]}. */
     Tensor cnn(long[] items) {
         int b = items.length;
-        Tensor multiHot = Shapes.unsqueeze(genres.multiHot(items, genreVocabulary), 2);          // [B, G, 1]
+        Tensor multiHot = Shapes.unsqueeze(onDevice(genres.multiHot(items, genreVocabulary)), 2);          // [B, G, 1]
         Tensor map = Elementwise.mul(multiHot, Shapes.unsqueeze(net.genres.weight(), 0));        // [B, G, d]
         Tensor y = net.pool.forward(Elementwise.relu(net.conv.forward(Shapes.unsqueeze(map, 1)))); // [B, C, G/2, d/2]
         return net.cnnOut.forward(Shapes.reshape(y, b, y.shape(1) * y.shape(2) * y.shape(3)));

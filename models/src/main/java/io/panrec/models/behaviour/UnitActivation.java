@@ -78,8 +78,9 @@ final class UnitActivation extends Module {
             Tensor centred = Elementwise.sub(s, mean);
             var = Reductions.mean(Elementwise.mul(centred, centred), axes, false);    // [units]
             try (var _ = Autograd.noGrad()) {
-                float[] m = mean.contiguous().toFloatArray();
-                float[] v = var.contiguous().toFloatArray();
+                // the running statistics are host buffers (read in Java): a device batch's come back, [units] each
+                float[] m = io.panrec.ops.Checks.onHost(mean).contiguous().toFloatArray();
+                float[] v = io.panrec.ops.Checks.onHost(var).contiguous().toFloatArray();
                 for (int i = 0; i < m.length; i++) {
                     runningMean.set(MOMENTUM * runningMean.get(i) + (1 - MOMENTUM) * m[i], i);
                     runningVar.set(MOMENTUM * runningVar.get(i) + (1 - MOMENTUM) * v[i], i);

@@ -169,7 +169,7 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
 
     /** The user vectors of histories {@code [B, T]}: {@code [B, d]}. */
     Tensor userVectors(Bag history) {
-        Tensor h = net.items.forward(history.idsTensor(), history.lengthsTensor());       // [B, d]
+        Tensor h = net.items.forward(history.idsTensor(device()), history.lengthsTensor(device()));       // [B, d]
         Tensor gp = pooledGenres(history);                                               // [B, d]
         return net.tower.forward(Shapes.concat(1, h, gp, denseFeatures(history)));         // [B, d]
     }
@@ -192,7 +192,7 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
                 distinct[r] = java.util.stream.IntStream.range(0, genreVocabulary).filter(g -> counts[row * genreVocabulary + g] > 0).asLongStream().toArray();
             }
             Bag bag = Bag.of(distinct);
-            return net.genres.forward(bag.idsTensor(), bag.lengthsTensor());
+            return net.genres.forward(bag.idsTensor(device()), bag.lengthsTensor(device()));
         }
         float[] c = genres.historyCounts(history, genreVocabulary);
         float[] any = new float[b];
@@ -208,11 +208,11 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
                 }
             }
         }
-        Tensor counts = Tensor.of(c, b, genreVocabulary);
+        Tensor counts = onDevice(Tensor.of(c, b, genreVocabulary));
         return switch (mode) {
             case SUM, MEAN -> counts.matmul(table);
             case LP -> Elementwise.mul(Elementwise.pow(Elementwise.add(counts.matmul(Elementwise.pow(Elementwise.abs(table), lp)), 1e-12f),
-                    1f / lp), Tensor.of(any, b, 1));
+                    1f / lp), onDevice(Tensor.of(any, b, 1)));
             case MAX -> throw new AssertionError("handled above");
         };
     }
@@ -220,7 +220,7 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
     /** The pooled watched-item embeddings {@code [B, d]} of the users' latest histories (the pooling setting at work). */
     Tensor pooledHistory(long[] users) {
         Bag history = histories.recent(users, historyLength);
-        return net.items.forward(history.idsTensor(), history.lengthsTensor());
+        return net.items.forward(history.idsTensor(device()), history.lengthsTensor(device()));
     }
 
     private Tensor denseFeatures(Bag history) {
@@ -232,7 +232,7 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
             f[3 * r + 1] = x * x;
             f[3 * r + 2] = (float) Math.sqrt(x);
         }
-        return Tensor.of(f, b, 3);
+        return onDevice(Tensor.of(f, b, 3));
     }
 
     @Override
@@ -241,7 +241,8 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
         long[] items = items(batch);
         Tensor u = userVectors(histories.before(users, items, historyLength));             // [B, d]
         long[] negatives = drawNegatives();
-        return Losses.sampledSoftmax(u, net.output.weight(), batch.get(Batch.ITEMS), Tensor.ofLongs(negatives), probability);
+        return Losses.sampledSoftmax(u, net.output.weight(), onDevice(Tensor.ofLongs(items)), onDevice(Tensor.ofLongs(negatives)),
+                probability);
     }
 
     private long[] drawNegatives() {

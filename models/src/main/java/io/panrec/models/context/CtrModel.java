@@ -19,6 +19,7 @@ import io.panrec.ops.Pooling;
 import io.panrec.ops.Reductions;
 import io.panrec.ops.Shapes;
 import io.panrec.tensor.DType;
+import io.panrec.tensor.Device;
 import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 
@@ -60,6 +61,7 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
     protected final FieldLayout layout;
     private final Tensor[] tables = new Tensor[6];
     private volatile long[][] cached = new long[6][];
+    private final io.panrec.models.train.ParameterDevice parameterDevice = new io.panrec.models.train.ParameterDevice(this);
     private static final String[] TABLE_NAMES = {"userFields", "userBags", "userBagLengths", "itemFields", "itemBags", "itemBagLengths"};
 
     protected CtrModel(String name, Settings settings, DatasetSchema schema) {
@@ -293,7 +295,7 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
                 throw new IllegalArgumentException(name + ": " + Batch.FEATURES.name() + " has " + f.shape(1) + " columns, the schema "
                         + rs.length + " single-valued row fields");
             }
-            rowIds = f.contiguous().toLongArray();
+            rowIds = io.panrec.ops.Checks.onHost(f).contiguous().toLongArray(); // read in Java: a device batch comes back once
             for (int r = 0; r < b; r++) {
                 for (int j = 0; j < rs.length; j++) {
                     long id = rowIds[r * rs.length + j];
@@ -305,7 +307,7 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
                 }
             }
             if (layout.hasNumericRowFields()) {
-                rowValues = batch.get(Batch.FEATURE_VALUES).contiguous().toFloatArray();
+                rowValues = io.panrec.ops.Checks.onHost(batch.get(Batch.FEATURE_VALUES)).contiguous().toFloatArray();
                 if (rowValues.length != rowIds.length) {
                     throw new IllegalArgumentException(name + ": featureValues must have the shape of features [B, F]");
                 }
@@ -349,7 +351,7 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
             if (bi.shape(1) != rb.length || batch.get(Batch.BAG_LENGTHS).shape(1) != rb.length) {
                 throw new IllegalArgumentException(name + ": bagIds must be [B, " + rb.length + ", L] and bagLengths [B, " + rb.length + "]");
             }
-            long[] all = bi.contiguous().toLongArray();
+            long[] all = io.panrec.ops.Checks.onHost(bi).contiguous().toLongArray();
             long[] lens = io.panrec.ops.Checks.indexRange(name + " bagLengths", batch.get(Batch.BAG_LENGTHS), l + 1L);
             for (int j = 0; j < rb.length; j++) {
                 long[] one = new long[b * l];
@@ -364,8 +366,16 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
         }
         addTableBags(bags, ub, c[1], c[2], users, layout.bagLength(us), b);
         addTableBags(bags, ib, c[4], c[5], items, layout.bagLength(is), b);
-        Tensor idT = Tensor.ofLongs(ids, b, fs);
-        Tensor valT = values == null ? null : Tensor.of(values, b, fs);
+        // The ids are assembled in Java from the batch and the host side tables, then go where the tables they
+        // index are (one explicit copy each when the model is on a device; none on the host): the ops never move
+        // data themselves, so a host index tensor against a device table would be the mixed-device error.
+        Device device = parameterDevice.get();
+        Tensor idT = Tensor.ofLongs(ids, b, fs).to(device);
+        Tensor valT = values == null ? null : Tensor.of(values, b, fs).to(device);
+        for (Tensor[] bag : bags) {
+            bag[0] = bag[0].to(device);
+            bag[1] = bag[1].to(device);
+        }
         return new Inputs(b, idT, valT, bags);
     }
 
@@ -640,6 +650,12 @@ public abstract class CtrModel extends Module implements Recommender, Trainable 
         }
         Batch b = new Batch().put(Batch.USERS, Tensor.ofLongs(uu)).put(Batch.ITEMS, Tensor.ofLongs(ii));
         return predict(b).reshape(u.length, n);
+    }
+
+    /** Every field but the labels: {@link #inputs} reads them in Java to assemble the field ids. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.USERS, Batch.ITEMS, Batch.FEATURES, Batch.FEATURE_VALUES, Batch.BAG_IDS, Batch.BAG_LENGTHS);
     }
 
     @Override

@@ -50,7 +50,7 @@ import java.util.SplittableRandom;
  * {@code decoder.bias} [D] (D the length of a row), {@code ratings.offsets} I32 [R + 1],
  * {@code ratings.columns} I32 [nnz], {@code ratings.values} F32 [nnz].
  */
-abstract class AutoRec implements Recommender, Trainable {
+abstract class AutoRec implements Recommender, Trainable, io.panrec.models.train.HoldsNetwork {
     /** Rows reconstructed per forward pass when caching every row. */
     private static final int CHUNK = 256;
 
@@ -140,14 +140,28 @@ abstract class AutoRec implements Recommender, Trainable {
         return Tensor.of(m, ids.length, inputs);
     }
 
+    /** The encoder and decoder: {@link io.panrec.models.train.Trainer#moveTo} moves them; the ratings stay on the host. */
+    @Override
+    public io.panrec.nn.Module network() {
+        return net;
+    }
+
+    /** The rows' ids: read in Java to assemble the dense rows. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.USERS, Batch.ITEMS);
+    }
+
     /** Batch rows: {@code items [B]} (I-AutoRec) or {@code users [B]} (U-AutoRec). */
     @Override
     public Tensor calculateLoss(Batch batch) {
         Csr r = ratings;
         Tensor idx = batch.get(itemBased ? Batch.ITEMS : Batch.USERS);
         long[] ids = Checks.indexRange(name + ".calculateLoss", idx, rows);
-        Tensor x = dense(r, ids);
-        Tensor err = net.forward(x).sub(x).mul(mask(r, ids));
+        // the rows are assembled in Java from the host ratings, then go to the network's device (the ops never move data)
+        io.panrec.tensor.Device device = net.device();
+        Tensor x = dense(r, ids).to(device);
+        Tensor err = net.forward(x).sub(x).mul(mask(r, ids).to(device));
         Tensor loss = Reductions.sum(err.mul(err)).mul(1f / ids.length);
         if (lambda > 0) {
             int withData = 0;

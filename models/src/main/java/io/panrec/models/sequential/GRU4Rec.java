@@ -155,6 +155,12 @@ public final class GRU4Rec extends SequenceModel {
         return gradientClip;
     }
 
+    /** Every field of its session-parallel batches: read in Java for the candidates, targets and state resets. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.ITEMS, SessionParallelBatches.NEXT_ITEMS, SessionParallelBatches.SESSION_STARTS, Batch.NEGATIVES);
+    }
+
     /**
      * The loss of one session-parallel step (see the class comment). Carries the new hidden state to the
      * next call; rows marked in {@code sessionStarts} start from zero, as does a call whose batch size
@@ -164,7 +170,7 @@ public final class GRU4Rec extends SequenceModel {
     public Tensor calculateLoss(Batch batch) {
         long[] in = Checks.indexRange(NAME + " items", batch.get(Batch.ITEMS), schema.numItems());
         long[] next = Checks.indexRange(NAME + " nextItems", batch.get(SessionParallelBatches.NEXT_ITEMS), schema.numItems());
-        float[] starts = batch.get(SessionParallelBatches.SESSION_STARTS).toFloatArray();
+        float[] starts = Checks.onHost(batch.get(SessionParallelBatches.SESSION_STARTS)).toFloatArray();
         int b = in.length;
         int h = gru.hiddenSize();
         int layers = gru.numLayers();
@@ -178,9 +184,11 @@ public final class GRU4Rec extends SequenceModel {
                 }
             }
         }
-        Tensor x = itemEmbedding.forward(Tensor.ofLongs(in)).unsqueeze(1);                  // [B, 1, E]
-        GRU.Output o = gru.forward(x, Tensor.of(h0, layers, b, h).to(x.dtype()), null);
-        carried = o.hidden().detach().contiguous().to(io.panrec.tensor.DType.F32).toFloatArray();
+        Tensor x = itemEmbedding.forward(onDevice(Tensor.ofLongs(in))).unsqueeze(1);        // [B, 1, E]
+        GRU.Output o = gru.forward(x, onDevice(Tensor.of(h0, layers, b, h).to(x.dtype())), null);
+        // the carried state outlives the step's scope and is reset per row in Java: on a device it makes one
+        // small round trip ([layers, B, H]) per step
+        carried = Checks.onHost(o.hidden().detach()).contiguous().to(io.panrec.tensor.DType.F32).toFloatArray();
         Tensor state = dropout.forward(o.last());                                          // [B, H]
 
         long[] candidates = next;
@@ -190,11 +198,11 @@ public final class GRU4Rec extends SequenceModel {
             candidates = java.util.Arrays.copyOf(next, b + s);
             System.arraycopy(sampled, 0, candidates, b, s); // row 0: the batch's shared sample
         }
-        Tensor ids = Tensor.ofLongs(candidates);
+        Tensor ids = onDevice(Tensor.ofLongs(candidates));
         Tensor w = Indexing.gatherRows(outputItems.weight(), ids);                          // [C, H]
         Tensor bias = Indexing.gatherRows(outputBias.value().unsqueeze(1), ids).reshape(candidates.length);
         Tensor scores = state.matmul(w.t()).add(bias.unsqueeze(0));                        // [B, C]
-        Tensor targets = Tensor.ofLongs(next);
+        Tensor targets = onDevice(Tensor.ofLongs(next));
         Tensor pos = Linalg.rowDot(state, Indexing.gatherRows(outputItems.weight(), targets))
                 .add(Indexing.gatherRows(outputBias.value().unsqueeze(1), targets).reshape(b)); // [B]
         return switch (loss) {
@@ -214,7 +222,7 @@ public final class GRU4Rec extends SequenceModel {
                         java.util.Arrays.fill(keep, r * candidates.length, (r + 1) * candidates.length, 1f);
                     }
                 }
-                yield Losses.bprMax(pos, scores, Tensor.of(keep, b, candidates.length).to(scores.dtype()), bprMaxRegularization);
+                yield Losses.bprMax(pos, scores, onDevice(Tensor.of(keep, b, candidates.length).to(scores.dtype())), bprMaxRegularization);
             }
         };
     }
@@ -234,7 +242,7 @@ public final class GRU4Rec extends SequenceModel {
     @Override
     Tensor encode(Tensor sequences, long[] lengths) {
         Tensor x = itemEmbedding.forward(sequences);                                        // [B, L, E]
-        return dropout.forward(gru.forward(x, null, Tensor.ofLongs(lengths)).last());      // [B, H]
+        return dropout.forward(gru.forward(x, null, onDevice(Tensor.ofLongs(lengths))).last());      // [B, H]
     }
 
     @Override

@@ -179,14 +179,20 @@ public final class SASRec extends SequenceModel {
         for (int t = 0; t < l; t++) {
             pos[t] = t;
         }
-        Tensor x = itemEmbedding.forward(Tensor.ofLongs(rows, b, l)).mul((float) Math.sqrt(dim))
-                .add(positions.forward(Tensor.ofLongs(pos)).unsqueeze(0));
-        Tensor mask = Tensor.of(keep, b, l, 1).to(x.dtype());
+        Tensor x = itemEmbedding.forward(onDevice(Tensor.ofLongs(rows, b, l))).mul((float) Math.sqrt(dim))
+                .add(positions.forward(onDevice(Tensor.ofLongs(pos))).unsqueeze(0));
+        Tensor mask = onDevice(Tensor.of(keep, b, l, 1).to(x.dtype()));
         x = embeddingDropout.forward(x).mul(mask);
         for (Block block : blocks) {
             x = block.forward(x, mask);
         }
         return lastNorm.forward(x);
+    }
+
+    /** Every field of its windows: read in Java to build the rows, targets and masks. */
+    @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.SEQUENCES, Batch.LENGTHS, SequenceWindows.TARGETS, Batch.NEGATIVES);
     }
 
     /** BCE of each real position's next item against its negative (see the class comment). */
@@ -217,9 +223,9 @@ public final class SASRec extends SequenceModel {
         if (real == 0) {
             throw new IllegalArgumentException(NAME + ": the batch has no real position (every length is 0)");
         }
-        Tensor posLogits = out.mul(itemEmbedding.forward(Tensor.ofLongs(posRows, b, l))).sum(2, false);   // [B, L]
-        Tensor negLogits = out.mul(itemEmbedding.forward(Tensor.ofLongs(negRows, b, l))).sum(2, false);
-        Tensor mask = Tensor.of(keep, b, l).to(out.dtype());
+        Tensor posLogits = out.mul(itemEmbedding.forward(onDevice(Tensor.ofLongs(posRows, b, l)))).sum(2, false); // [B, L]
+        Tensor negLogits = out.mul(itemEmbedding.forward(onDevice(Tensor.ofLongs(negRows, b, l)))).sum(2, false);
+        Tensor mask = onDevice(Tensor.of(keep, b, l).to(out.dtype()));
         Tensor perPosition = Losses.bceWithLogits(posLogits, Tensor.onesLike(posLogits), Losses.Reduction.NONE)
                 .add(Losses.bceWithLogits(negLogits, Tensor.zerosLike(negLogits), Losses.Reduction.NONE));
         return perPosition.mul(mask).sum().mul(1f / real);
@@ -229,12 +235,12 @@ public final class SASRec extends SequenceModel {
     Tensor encode(Tensor sequences, long[] lengths) {
         int b = sequences.shape(0);
         int l = sequences.shape(1);
-        Tensor out = sequenceOutputs(sequences.contiguous().toLongArray(), b, l, lengths);
+        Tensor out = sequenceOutputs(Checks.onHost(sequences).contiguous().toLongArray(), b, l, lengths);
         float[] select = new float[b * l];
         for (int r = 0; r < b; r++) {
             select[r * l + (int) lengths[r] - 1] = 1;
         }
-        return out.mul(Tensor.of(select, b, l, 1).to(out.dtype())).sum(1, false);      // [B, d]: F at the last item
+        return out.mul(onDevice(Tensor.of(select, b, l, 1).to(out.dtype()))).sum(1, false);      // [B, d]: F at the last item
     }
 
     @Override

@@ -38,6 +38,7 @@ abstract class SequenceModel extends Module implements SequentialRecommender, Tr
     protected final int maxLength;
     private final Tensor historyItems;
     private final Tensor historyLengths;
+    private final io.panrec.models.train.ParameterDevice parameterDevice = new io.panrec.models.train.ParameterDevice(this);
 
     SequenceModel(String name, Settings settings, DatasetSchema schema, int maxLength) {
         this.name = name;
@@ -53,6 +54,14 @@ abstract class SequenceModel extends Module implements SequentialRecommender, Tr
         this.maxLength = maxLength;
         this.historyItems = registerBuffer("historyItems", Tensor.zeros(Scope.global(), DType.I32, schema.numUsers(), maxLength));
         this.historyLengths = registerBuffer("historyLengths", Tensor.zeros(Scope.global(), DType.I32, schema.numUsers()));
+    }
+
+    /**
+     * {@code t} on the device of the parameters ({@code Module.to}; itself on the host): the ids, masks and
+     * states the models assemble in Java go there before they meet a parameter, since the ops never move data.
+     */
+    protected final Tensor onDevice(Tensor t) {
+        return t.to(parameterDevice.get());
     }
 
     /** A positive int setting. */

@@ -1,6 +1,9 @@
 package io.panrec.models.train;
 
 import io.panrec.models.data.Interactions;
+import io.panrec.models.spi.Batch;
+
+import java.util.Set;
 
 /**
  * Implemented by models that know how they want to be trained; the {@link Trainer} asks them. A model
@@ -30,6 +33,15 @@ public interface Trainable {
     default BatchSource batches(Interactions train, TrainingPlan plan) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not make its own batches; its plan's sampling is "
                 + plan.sampling());
+    }
+
+    /**
+     * The batch fields the model reads only in Java (ids it checks and assembles into index tensors of its own,
+     * per-row flags): when the model is on a device the trainer leaves them on the host instead of sending them
+     * there for the model to copy them back. The default, none: every field goes to the model's device.
+     */
+    default Set<Batch.Key> hostBatchFields() {
+        return Set.of();
     }
 
     /**

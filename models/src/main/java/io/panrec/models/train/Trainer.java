@@ -8,6 +8,7 @@ import io.panrec.models.data.NegativeSampler;
 import io.panrec.models.eval.EvaluationResult;
 import io.panrec.models.spi.Batch;
 import io.panrec.models.spi.Recommender;
+import io.panrec.nn.Module;
 import io.panrec.optim.Optimizer;
 import io.panrec.tensor.Device;
 import io.panrec.tensor.Scope;
@@ -280,8 +281,9 @@ public final class Trainer {
         if (!device.isHost() && validation != null) {
             throw new UnsupportedOperationException(model.settings().owner() + " is on " + device + ": the trainer trains a model "
                     + "on a device, but evaluating it there is not supported yet (the models read ids in Java to score). Train "
-                    + "without validation, then move it back with model.to(Device.CPU) to evaluate and save it");
+                    + "without validation, then move it back with Trainer.moveTo(model, Device.CPU) to evaluate and save it");
         }
+        java.util.Set<Batch.Key> hostFields = model instanceof Trainable t ? t.hostBatchFields() : java.util.Set.of();
         Optimizer optimizer = direct ? null : optimizerFactory.apply(plan).apply(model.parameters());
         RunState state = new RunState();
         int resumedFrom = 0;
@@ -368,7 +370,7 @@ public final class Trainer {
                 samples = 0;
                 for (int step = 0; step < count && it.hasNext(); step++) {
                     try (var _ = Scope.open("train-step")) {
-                        Batch batch = it.next().to(device); // the model's device (Module.to); no copy on the host
+                        Batch batch = toDevice(it.next(), device, hostFields); // no copy on the host
                         optimizer.zeroGrad();
                         Tensor l = model.calculateLoss(batch);
                         if (l.numel() != 1) {
@@ -476,6 +478,42 @@ public final class Trainer {
                 MemorySegment.copy(src.dataSegment(), 0, dst.dataSegment(), 0, bytes);
                 out.put(e.getKey(), dst);
             }
+        }
+        return out;
+    }
+
+    /**
+     * Moves the parameters of {@code model} to {@code device} (a {@link Module} with {@link Module#to}, a model
+     * that {@linkplain HoldsNetwork holds its network} by moving the network), so that {@link #fit} trains it
+     * there; {@code Device.CPU} brings it back. Create optimizers after moving (they keep the parameter tensors).
+     *
+     * @return the model
+     * @throws UnsupportedOperationException for a model whose parameters cannot be moved, naming it
+     */
+    public static Recommender moveTo(Recommender model, Device device) {
+        Objects.requireNonNull(device, "device");
+        switch (model) {
+            case Module m -> m.to(device);
+            case HoldsNetwork h -> h.network().to(device);
+            default -> throw new UnsupportedOperationException(model.settings().owner() + " (" + model.getClass().getName()
+                    + ") cannot be moved to " + device + ": it is neither a Module nor holds one (HoldsNetwork); train it on "
+                    + "the host");
+        }
+        return model;
+    }
+
+    /**
+     * {@code batch} with its fields on {@code device}, but for {@code onHost} (the fields the model reads in Java,
+     * {@link Trainable#hostBatchFields}), which stay where they are; the batch itself when nothing moves.
+     */
+    static Batch toDevice(Batch batch, Device device, java.util.Set<Batch.Key> onHost) {
+        if (onHost.isEmpty() || device.isHost()) {
+            return batch.to(device);
+        }
+        Batch out = new Batch();
+        for (Batch.Key k : batch.keys()) {
+            Tensor t = batch.get(k);
+            out.put(k, onHost.contains(k) ? t : t.to(device));
         }
         return out;
     }

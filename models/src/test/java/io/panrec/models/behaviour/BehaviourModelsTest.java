@@ -138,7 +138,7 @@ class BehaviourModelsTest {
                 Bag history = m.histories.recent(new long[] {0, 1, 2}, 50);
                 Bag multiset = m.genres.ofHistories(history);
                 assertArrayEquals(new long[] {0, 1}, multiset.row(0), "i2 has none, i1 Comedy(0) and Drama(1)");
-                float[] viaBag = m.net.genres.forward(multiset.idsTensor(), multiset.lengthsTensor()).contiguous().toFloatArray();
+                float[] viaBag = m.net.genres.forward(multiset.idsTensor(io.panrec.tensor.Device.CPU), multiset.lengthsTensor(io.panrec.tensor.Device.CPU)).contiguous().toFloatArray();
                 float[] viaCounts = m.pooledGenres(history).contiguous().toFloatArray();
                 assertArrayEquals(viaBag, viaCounts, 1e-5f, pooling);
             }

@@ -75,7 +75,7 @@ class DeviceTrainerTest {
                 .output(null).validation(new Validation(m -> {
                     throw new AssertionError("never evaluated");
                 }, "HR@5", true, 0, 0)).build().fit());
-        assertTrue(u.getMessage().contains("model.to(Device.CPU)"), u.getMessage());
+        assertTrue(u.getMessage().contains("Trainer.moveTo(model, Device.CPU)"), u.getMessage());
         ((Module) dev).to(Device.CPU);
         assertEquals(Device.CPU, Trainer.device(dev));
     }
