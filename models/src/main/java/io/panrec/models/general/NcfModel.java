@@ -124,7 +124,21 @@ abstract class NcfModel extends GradientModel implements OnnxExportable {
     @Override
     public Tensor fullSortPredict(Tensor users) {
         long[] u = Models.fullSortUsers(settings.owner(), users, schema);
-        return allPairs(u, schema.numItems(), PAIRS_PER_CHUNK, this::logits);
+        int n = schema.numItems();
+        if (isTraining() || n < 2) {
+            return allPairs(u, n, PAIRS_PER_CHUNK, this::logits);
+        }
+        // in eval mode, a user at a time against every item: the one-user path of a rerank (the user's rows
+        // looked up once, the item side cached), which is what a full ranking is
+        Tensor all = io.panrec.ops.Indexing.arange(n);
+        float[] out = new float[Math.multiplyExact(u.length, n)];
+        for (int r = 0; r < u.length; r++) {
+            try (var _ = Scope.open("full-sort-user")) {
+                float[] row = logits(Tensor.ofLongs(new long[] {u[r]}), all).contiguous().toFloatArray();
+                System.arraycopy(row, 0, out, r * n, n);
+            }
+        }
+        return Tensor.of(out, u.length, n);
     }
 
     /**

@@ -94,10 +94,16 @@ class NcfOneUserTest {
                         user[i] = 4;
                     }
                     float[] cached = scores(m, user, items);
+                    float[] full;
+                    try (var _ = Scope.open("f"); var _ = Autograd.noGrad()) { // eval: a user at a time, from the cache
+                        full = m.fullSortPredict(Tensor.ofLongs(new long[] {2, 4})).toFloatArray();
+                    }
                     for (int i = 0; i < n; i++) {
                         float alone = scores(m, new long[] {4}, new long[] {items[i]})[0];
                         assertEquals(alone, cached[i], 1e-5f * Math.max(1, Math.abs(alone)),
                                 p.name() + " layers " + layers + " round " + round + " item " + items[i]);
+                        assertEquals(alone, full[23 + (int) items[i]], 1e-5f * Math.max(1, Math.abs(alone)),
+                                p.name() + " fullSortPredict, round " + round + " item " + items[i]);
                     }
                 }
             }
