@@ -77,10 +77,31 @@ class RescorerThreadsAndMemoryTest {
     @Test
     void manyThreadsGiveTheResultsOfOneThread() throws Exception {
         RerankModel base = RerankModel.builder(model, catalog.items).users(catalog.users).build();
+        concurrentEqualsSequential(base, base);
+    }
+
+    /**
+     * NeuMF and DeepFM score a user's candidates from item-side caches built on first use: threads that race to
+     * build them on a fresh model give the results of an identical model (same seed) used by one thread.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"NeuMF", "DeepFM"})
+    void cachedScoringPathsGiveTheResultsOfOneThread(String name) throws Exception {
+        io.panrec.models.spi.ModelProvider p = io.panrec.models.spi.ModelRegistry.discover().get(name);
+        io.panrec.models.spi.DatasetSchema schema = io.panrec.models.spi.DatasetSchema.implicit(catalog.users.size(), catalog.items.size());
+        io.panrec.models.spi.Recommender one = p.create(p.defaultSettings(), schema);
+        io.panrec.models.spi.Recommender shared = p.create(p.defaultSettings(), schema);
+        one.setTraining(false);
+        shared.setTraining(false);
+        concurrentEqualsSequential(RerankModel.builder(one, catalog.items).users(catalog.users).build(),
+                RerankModel.builder(shared, catalog.items).users(catalog.users).build());
+    }
+
+    private void concurrentEqualsSequential(RerankModel sequential, RerankModel base) throws Exception {
         List<Task> tasks = tasks(50);
         List<List<String>> expected = new ArrayList<>();
         for (Task t : tasks) {
-            expected.add(run(t, base));
+            expected.add(run(t, sequential));
         }
         int threads = 6;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
