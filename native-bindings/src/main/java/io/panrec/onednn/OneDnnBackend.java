@@ -150,6 +150,20 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
         return Map.of("built", built, "declined", declined);
     }
 
+    /**
+     * The implementation oneDNN chose for each cached primitive, by kind (e.g. conv_fwd -> [x64:gemm:jit]):
+     * for tests and diagnostics ({@code ONEDNN_VERBOSE=1} prints them too, at every call).
+     */
+    public Map<String, Set<String>> implementations() {
+        Map<String, Set<String>> out = new java.util.TreeMap<>();
+        cache.forEach((k, v) -> {
+            if (v != UNSUPPORTED) {
+                out.computeIfAbsent(k.substring(0, k.indexOf('|')), x -> new TreeSet<>()).add(v.pd().implementation());
+            }
+        });
+        return out;
+    }
+
     // ------------------------------------------------------------------ cache and calls
 
     /**
