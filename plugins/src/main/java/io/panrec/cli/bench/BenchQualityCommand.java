@@ -88,10 +88,10 @@ public final class BenchQualityCommand implements Callable<Integer> {
             Entry.ranking("GMF"),
             Entry.ranking("MLP"),
             Entry.ranking("NeuMF"),
-            // ConvNCF trains at a few hundred triples per second on two CPU cores (six convolutions over a
-            // 64x64 map per pair, about 4 minutes an epoch): the benchmark bounds it to 8 epochs of the 20, and
-            // starts it from a pretrained BPRMF as the paper does (from random embeddings it stayed below Pop
-            // on validation for its first 3 epochs)
+            // ConvNCF trains at several hundred triples per second on two CPU cores (six convolutions over a
+            // 64x64 map per pair, 2.5-5 minutes an epoch): the benchmark bounds it to 8 epochs of the 20. It
+            // starts from 25 epochs of BPRMF as the paper does (its default now, set here as it was measured;
+            // from random embeddings it stayed below Pop on validation for its first 3 epochs)
             Entry.ranking("ConvNCF").with("pretrained from BPRMF (25 epochs) as the paper; bounded budget: at most 8 epochs "
                     + "instead of the default 20 (CPU time)", "pretrainEpochs=25", "epochs=8"));
 
