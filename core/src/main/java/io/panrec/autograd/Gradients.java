@@ -197,16 +197,18 @@ public final class Gradients {
             Tensor x = n.input(0);
             Tensor w = n.input(1);
             Tensor b = n.input(2);
-            Tensor gc = Shapes.rawContiguous(g);
+            // the kernels overwrite their outputs (Backend#conv2dBackwardData/Weights), so no zero-fill, and a
+            // gradient that is already contiguous is not copied: at ConvNCF's sizes both cost as much as a kernel
+            Tensor gc = g.isContiguous() ? g : Shapes.rawContiguous(g);
             if (s.wants(0)) {
-                Tensor gx = Tensor.zeros(x.device(), x.dtype(), x.shape());
+                Tensor gx = Tensor.empty(x.device(), x.dtype(), x.shape()); // every backend writes all of it
                 Backends.on("conv2d backward", gc, w).conv2dBackwardData(gc, w, gx, spec);
                 s.dense(0, gx);
             }
             boolean wantB = b != null && s.wants(2);
             if (s.wants(1) || wantB) {
-                Tensor gw = Tensor.zeros(w.device(), w.dtype(), w.shape());
-                Tensor gb = wantB ? Tensor.zeros(b.device(), b.dtype(), b.shape()) : null;
+                Tensor gw = Tensor.empty(w.device(), w.dtype(), w.shape());
+                Tensor gb = wantB ? Tensor.empty(b.device(), b.dtype(), b.shape()) : null;
                 Backends.on("conv2d backward", x, gc).conv2dBackwardWeights(x, gc, gw, gb, spec);
                 s.dense(1, gw);
                 if (gb != null) {

@@ -123,4 +123,40 @@ class UninitializedAllocationTest {
             }
         }
     }
+
+    @Test
+    void convolutionOutputsAndGradientsAreWrittenWhole() {
+        // Convolution.conv2d and its gradient rule allocate their results without the zero-fill: over poisoned
+        // memory every backend must still give what it gives over zeros
+        float[] xs = new float[2 * 3 * 6 * 7];
+        float[] ws = new float[4 * 3 * 2 * 2];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = ((i * 7) % 11) * 0.1f - 0.5f;
+        }
+        for (int i = 0; i < ws.length; i++) {
+            ws[i] = ((i * 5) % 7) * 0.2f - 0.6f;
+        }
+        float[][] expected = null;
+        for (String backend : new String[] {"reference", "vector"}) {
+            for (boolean poison : new boolean[] {false, true}) {
+                Scope.poisonUninitialized(poison);
+                try (var _ = Backends.use(backend); Scope s = Scope.open("conv-" + backend + "-" + poison)) {
+                    Tensor x = Tensor.of(xs, 2, 3, 6, 7).requiresGrad(true);
+                    Tensor w = Tensor.of(ws, 4, 3, 2, 2).requiresGrad(true);
+                    Tensor b = Tensor.of(new float[] {0.1f, -0.2f, 0.3f, 0f}, 4).requiresGrad(true);
+                    Tensor y = io.panrec.ops.Convolution.conv2d(x, w, b, io.panrec.backend.ConvSpec.of(2, 0));
+                    y.mul(y).mean().backward();
+                    float[][] got = {y.toFloatArray(), x.grad().toFloatArray(), w.grad().toFloatArray(), b.grad().toFloatArray()};
+                    if (expected == null) {
+                        expected = got;
+                    }
+                    for (int k = 0; k < got.length; k++) {
+                        for (int i = 0; i < got[k].length; i++) {
+                            assertEquals(expected[k][i], got[k][i], 1e-5, backend + (poison ? " poisoned" : "") + " result " + k + " at " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

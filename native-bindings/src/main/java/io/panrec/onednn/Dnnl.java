@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 
 import static io.panrec.onednn.raw.dnnl_h.*;
@@ -130,7 +131,10 @@ public final class Dnnl {
         long id();
     }
 
-    /** A plain (strided) memory descriptor. */
+    /**
+     * A memory descriptor: plain (strided), or {@link #any} (no layout yet: a primitive descriptor created
+     * with it picks the layout its fastest implementation wants, and is queried for it).
+     */
     public static final class MemoryDesc extends Handle implements Desc {
         private final long[] dims;
 
@@ -139,11 +143,37 @@ public final class Dnnl {
             this.dims = dims.clone();
         }
 
-        private static MemorySegment make(long[] dims, long[] strides, int dataType) {
+        private MemoryDesc(long[] dims, int dataType, int formatTag, Arena arena) {
+            super(makeTagged(dims, dataType, formatTag), arena, Dnnl::destroyMemoryDesc);
+            this.dims = dims.clone();
+        }
+
+        /** Dimensions and data type with the layout left to the primitive ({@code dnnl_format_tag_any}). */
+        public static MemoryDesc any(long[] dims, int dataType, Arena arena) {
+            return new MemoryDesc(dims, dataType, dnnl_format_tag_any, arena);
+        }
+
+        private static MemorySegment makeTagged(long[] dims, int dataType, int formatTag) {
+            checkRank(dims, dims);
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment d = a.allocate(dnnl_dims_t);
+                for (int i = 0; i < dims.length; i++) {
+                    d.setAtIndex(C_LONG, i, dims[i]);
+                }
+                return create("dnnl_memory_desc_create_with_tag",
+                        out -> dnnl_memory_desc_create_with_tag(out, dims.length, d, dataType, formatTag));
+            }
+        }
+
+        private static void checkRank(long[] dims, long[] strides) {
             if (dims.length == 0 || dims.length > DNNL_MAX_NDIMS || strides.length != dims.length) {
                 throw new IllegalArgumentException("memory descriptor: rank " + dims.length + " with " + strides.length
                         + " strides (oneDNN takes 1 to " + DNNL_MAX_NDIMS + ")");
             }
+        }
+
+        private static MemorySegment make(long[] dims, long[] strides, int dataType) {
+            checkRank(dims, strides);
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment d = a.allocate(dnnl_dims_t);
                 MemorySegment s = a.allocate(dnnl_dims_t);
@@ -233,7 +263,27 @@ public final class Dnnl {
         private final Queried workspace;
 
         public PrimitiveDesc(String function, Arena arena, Creator creator) {
+            this(function, arena, creator, null);
+        }
+
+        /**
+         * Steps through oneDNN's implementations for the descriptor (fastest first, in oneDNN's order) to the
+         * first whose name {@code acceptable} takes; throws a {@link DnnlException} with status
+         * {@code dnnl_unimplemented} when none does. A null {@code acceptable} takes the first.
+         */
+        public PrimitiveDesc(String function, Arena arena, Creator creator, Predicate<String> acceptable) {
             super(create(function, creator), arena, Dnnl::destroyPrimitiveDesc);
+            if (acceptable != null) {
+                // before the queries below: moving to another implementation invalidates what they return
+                while (!acceptable.test(implementation())) {
+                    int status = dnnl_primitive_desc_next_impl(handle());
+                    if (status == dnnl_last_impl_reached) {
+                        close();
+                        throw new DnnlException(function, dnnl_unimplemented, "no acceptable implementation");
+                    }
+                    DnnlException.check(status, "dnnl_primitive_desc_next_impl");
+                }
+            }
             this.scratchpad = query(dnnl_query_scratchpad_md);
             this.workspace = query(dnnl_query_workspace_md);
         }
@@ -241,6 +291,24 @@ public final class Dnnl {
         private Queried query(int what) {
             MemorySegment md = dnnl_primitive_desc_query_md(handle(), what, 0);
             return md.equals(MemorySegment.NULL) ? null : new Queried(this, md, dnnl_memory_desc_get_size(md), IDS.incrementAndGet());
+        }
+
+        /**
+         * The memory descriptor of one argument ({@code what}: a {@code dnnl_query_*_md}, e.g. the layout
+         * chosen for a {@link MemoryDesc#any} argument), or null if the primitive has no such argument.
+         */
+        public Queried md(int what) {
+            return query(what);
+        }
+
+        /** The name of the implementation oneDNN chose (e.g. "jit:avx512_core", "ref:any"), for diagnostics. */
+        public String implementation() {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment out = a.allocate(C_POINTER);
+                DnnlException.check(dnnl_primitive_desc_query(handle(), dnnl_query_impl_info_str, 0, out), "dnnl_primitive_desc_query");
+                MemorySegment str = out.get(C_POINTER, 0);
+                return str.equals(MemorySegment.NULL) ? "" : str.reinterpret(4096).getString(0);
+            }
         }
 
         /** The scratchpad the primitive needs (user mode: the caller passes it), or null if none. */
@@ -265,6 +333,11 @@ public final class Dnnl {
         public MemorySegment handle() {
             owner.handle(); // throws if the owner is gone
             return md;
+        }
+
+        /** Whether this descriptor and {@code other} describe the same layout (dims, type, strides or blocking). */
+        public boolean sameLayout(Desc other) {
+            return dnnl_memory_desc_equal(handle(), other.handle()) == 1;
         }
     }
 

@@ -53,6 +53,8 @@ import static io.panrec.onednn.raw.dnnl_h.*;
 public final class OneDnnBackend extends DelegatingBackend implements io.panrec.backend.FusedLinear {
     /** Memory objects each thread keeps (beyond it, the least recently used is destroyed). */
     private static final int MEMORIES_PER_THREAD = 2048;
+    /** First per-thread buffer slot of a convolution's staged arguments (three of them). */
+    private static final int STAGING = 4;
 
     private final Dnnl.Engine engine = Dnnl.engine();
     private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
@@ -76,6 +78,8 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
      */
     private volatile long minElements = Long.getLong("panrec.onednn.minElements", 4096);
     private volatile int cacheCapacity = Math.max(8, Integer.getInteger("panrec.onednn.cacheCapacity", 1024));
+    private volatile ConvLayouts convLayouts = ConvLayouts.valueOf(
+            System.getProperty("panrec.onednn.convLayouts", "auto").toUpperCase(java.util.Locale.ROOT));
 
     /**
      * The math of {@link #linear}, the fused product that runs only when no gradient is recorded (inference):
@@ -107,6 +111,16 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
     /** Sets the size below which element-wise ops stay on the fallback (0: always oneDNN; tests use it). */
     public OneDnnBackend minElements(long elements) {
         this.minElements = Math.max(0, elements);
+        return this;
+    }
+
+    /**
+     * Sets which layouts convolutions are built on ({@code -Dpanrec.onednn.convLayouts=auto|preferred|plain}
+     * at startup): for tests, which run both paths, and for measurements. Primitives built for another
+     * mode stay cached under their own keys.
+     */
+    public OneDnnBackend convLayouts(ConvLayouts layouts) {
+        this.convLayouts = java.util.Objects.requireNonNull(layouts, "layouts");
         return this;
     }
 
@@ -159,13 +173,27 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
         return Map.of("built", built, "declined", declined);
     }
 
+    /**
+     * The implementation oneDNN chose for each cached primitive, by kind (e.g. conv_fwd -> [x64:gemm:jit]):
+     * for tests and diagnostics ({@code ONEDNN_VERBOSE=1} prints them too, at every call).
+     */
+    public Map<String, Set<String>> implementations() {
+        Map<String, Set<String>> out = new java.util.TreeMap<>();
+        cache.forEach((k, v) -> {
+            if (v != UNSUPPORTED) {
+                out.computeIfAbsent(k.substring(0, k.indexOf('|')), x -> new TreeSet<>()).add(v.pd().implementation());
+            }
+        });
+        return out;
+    }
+
     // ------------------------------------------------------------------ cache and calls
 
     /**
      * A built primitive with the descriptors its arguments use; {@code hint} is the forward primitive
      * descriptor of a backward op, {@code forward} a forward primitive a backward op reruns (max pooling).
      */
-    static final class Entry {
+    static class Entry {
         final Dnnl.PrimitiveDesc pd;
         final Dnnl.Primitive prim;
         final Dnnl.MemoryDesc[] mds;
@@ -218,8 +246,18 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
             return new Dnnl.MemoryDesc(dims, strides, dnnl_f32, arena);
         }
 
+        /** {@code like}'s dimensions with the layout left to the primitive it is given to. */
+        Dnnl.MemoryDesc any(Dnnl.MemoryDesc like) {
+            return Dnnl.MemoryDesc.any(like.dims(), dnnl_f32, arena);
+        }
+
         Dnnl.PrimitiveDesc pd(String function, Dnnl.Creator creator) {
             return new Dnnl.PrimitiveDesc(function, arena, creator);
+        }
+
+        /** The first of oneDNN's implementations for the descriptor that {@code acceptable} takes (null: the first). */
+        Dnnl.PrimitiveDesc pd(String function, Dnnl.Creator creator, java.util.function.Predicate<String> acceptable) {
+            return new Dnnl.PrimitiveDesc(function, arena, creator, acceptable);
         }
 
         Dnnl.Primitive prim(Dnnl.PrimitiveDesc pd) {
@@ -290,7 +328,8 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
         final Arena arena = Arena.ofAuto();
         final Dnnl.Stream stream = new Dnnl.Stream(engine, arena);
         final MemorySegment args = arena.allocate(dnnl_exec_arg_t, 16);
-        final MemorySegment[] buffers = new MemorySegment[6];
+        /** Slot 0 the scratchpad, 1-3 the ops' own, {@link #STAGING}.. the convolutions' staged arguments. */
+        final MemorySegment[] buffers = new MemorySegment[STAGING + 3];
         /** Keyed by descriptor id (never reused, unlike addresses) and argument; least recently used first. */
         final LinkedHashMap<Long, Dnnl.Memory> memories = new LinkedHashMap<>(64, 0.75f, true) {
             @Override
@@ -322,14 +361,47 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
             n++;
         }
 
-        /** A buffer of at least {@code bytes} (slot 0 is the scratchpad), reused across calls on this thread. */
+        /**
+         * A buffer of at least {@code bytes} (slot 0 is the scratchpad), reused across calls on this thread.
+         * Each has its own auto arena, so one outgrown (a convolution's staging buffers grow layer by layer)
+         * is freed by the GC instead of living as long as the thread; the memory objects that pointed at it
+         * are re-pointed before every use.
+         */
         MemorySegment buffer(int slot, long bytes) {
             MemorySegment b = buffers[slot];
             if (b == null || b.byteSize() < bytes) {
-                b = arena.allocate(Math.max(bytes, 64), 64);
+                b = Arena.ofAuto().allocate(Math.max(bytes, 64), 64);
                 buffers[slot] = b;
             }
             return b;
+        }
+
+        /**
+         * The memory a convolution's argument {@code i} is passed in: {@code plain} itself where the primitive
+         * uses the plain layout, else a staging buffer, which for an {@code input} the reorder fills from plain.
+         */
+        MemorySegment staged(ConvEntry e, int i, MemorySegment plain, boolean input) {
+            Entry r = e.reorders[i];
+            if (r == null) {
+                return plain;
+            }
+            MemorySegment buf = buffer(STAGING + i, ((Dnnl.Queried) e.inner[i]).bytes());
+            if (input) {
+                arg(DNNL_ARG_SRC, e.mds()[i], plain);
+                arg(DNNL_ARG_DST, e.inner[i], buf);
+                run(r, r.prim(), "reorder into the convolution's layout");
+            }
+            return buf;
+        }
+
+        /** Moves a convolution's output argument {@code i} from its staging buffer into {@code plain} (nothing if unstaged). */
+        void unstage(ConvEntry e, int i, MemorySegment buf, MemorySegment plain) {
+            Entry r = e.reorders[i];
+            if (r != null) {
+                arg(DNNL_ARG_SRC, e.inner[i], buf);
+                arg(DNNL_ARG_DST, e.mds()[i], plain);
+                run(r, r.prim(), "reorder out of the convolution's layout");
+            }
         }
 
         /** Executes {@code p} (the entry's primitive, or its forward) with the arguments set since the last run. */
@@ -991,19 +1063,105 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
         return mk.md(d, dense(d));
     }
 
-    private String convKey(String op, Tensor x, Tensor w, Tensor out, ConvSpec s, boolean bias) {
-        return op + "|" + sig(x) + sig(w) + sig(out) + s + bias;
+    private static String convKey(String op, Tensor x, Tensor w, Tensor out, ConvSpec s, boolean bias, ConvLayouts mode) {
+        return op + "|" + sig(x) + sig(w) + sig(out) + s + bias + mode;
+    }
+
+    /**
+     * A convolution primitive with, for each of its three tensor arguments, the layout it uses and the
+     * reorder between that and panrec's plain layout. The arguments are numbered as in {@link #mds()}:
+     * 0 the source (or its gradient), 1 the weights (or their gradient), 2 the destination (or its
+     * gradient); the bias stays plain.
+     */
+    static final class ConvEntry extends Entry {
+        /** Per argument: the layout the primitive uses (the plain descriptor where they are the same). */
+        final Dnnl.Desc[] inner;
+        /** Per argument: the reorder between the plain and the inner layout (in the argument's direction), or null. */
+        final Entry[] reorders;
+
+        ConvEntry(Dnnl.PrimitiveDesc pd, Dnnl.Primitive prim, Dnnl.MemoryDesc[] plain, Dnnl.PrimitiveDesc hint, Dnnl.Desc[] inner,
+                  Entry[] reorders) {
+            super(pd, prim, plain, hint, null);
+            this.inner = inner;
+            this.reorders = reorders;
+        }
+    }
+
+    /** Builds a convolution's primitive descriptor (and, for a backward one, its forward hint) on the given layouts. */
+    interface ConvPds {
+        /** {@code layouts}: source, weights, destination; returns {pd, hint or null}. */
+        Dnnl.PrimitiveDesc[] build(Dnnl.MemoryDesc[] layouts, java.util.function.Predicate<String> acceptable);
+    }
+
+    /** oneDNN's reference loops, alone or nested in a wrapper (e.g. "ref:any", "jit_uni_ncsp:conv+ref:any"). */
+    static boolean isReference(String implementation) {
+        return implementation.startsWith("ref") || implementation.contains("+ref");
+    }
+
+    /** Which memory layouts convolution primitives are built on (see {@link #convEntry}). */
+    public enum ConvLayouts {
+        /** Plain layouts with a non-reference implementation where oneDNN has one, else its preferred layouts (the default). */
+        AUTO,
+        /** Always the layouts oneDNN prefers, with reorders from and to the plain tensors. */
+        PREFERRED,
+        /** Always plain layouts, with oneDNN's first implementation for them, even its reference loops (as before 2026-12). */
+        PLAIN
+    }
+
+    /**
+     * Builds a convolution entry. First on panrec's plain layouts, with the first of oneDNN's
+     * implementations that is not its reference loops: for plain NCHW the first one oneDNN offers is
+     * "jit_uni_ncsp:conv+ref:any" (a wrapper around the reference), which ran ConvNCF's six stride-2
+     * layers about 30 times slower than the pure-Java vector backend; the next is "gemm:jit" (im2col and
+     * sgemm), which needs no copy of the arguments. Where no plain implementation but the reference
+     * exists, on the layouts oneDNN prefers ({@code dnnl_format_tag_any}, e.g. nChw16c) with a reorder
+     * (a copy, through a per-thread staging buffer) of each argument whose chosen layout is not plain;
+     * {@code queries} name the arguments (e.g. dnnl_query_src_md), {@code outputs} those written.
+     */
+    private ConvEntry convEntry(Parts mk, ConvLayouts mode, Dnnl.MemoryDesc[] plain, int[] queries, boolean[] outputs, ConvPds pds) {
+        if (mode != ConvLayouts.PREFERRED) {
+            try {
+                Dnnl.PrimitiveDesc[] p = pds.build(new Dnnl.MemoryDesc[] {plain[0], plain[1], plain[2]},
+                        mode == ConvLayouts.PLAIN ? null : impl -> !isReference(impl));
+                return new ConvEntry(p[0], mk.prim(p[0]), plain, p[1], new Dnnl.Desc[] {plain[0], plain[1], plain[2]}, new Entry[3]);
+            } catch (DnnlException ex) {
+                if (ex.status() != dnnl_unimplemented) {
+                    throw ex;
+                }
+            }
+        }
+        Dnnl.PrimitiveDesc[] p = pds.build(new Dnnl.MemoryDesc[] {mk.any(plain[0]), mk.any(plain[1]), mk.any(plain[2])}, null);
+        Dnnl.PrimitiveDesc pd = p[0];
+        Dnnl.Desc[] inner = new Dnnl.Desc[3];
+        Entry[] reorders = new Entry[3];
+        for (int i = 0; i < 3; i++) {
+            Dnnl.Queried chosen = pd.md(queries[i]);
+            if (chosen == null || chosen.sameLayout(plain[i])) {
+                inner[i] = plain[i];
+                continue;
+            }
+            inner[i] = chosen;
+            Dnnl.Desc from = outputs[i] ? chosen : plain[i];
+            Dnnl.Desc to = outputs[i] ? plain[i] : chosen;
+            try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                Dnnl.PrimitiveDesc rpd = mk.pd("dnnl_reorder_primitive_desc_create",
+                        o -> dnnl_reorder_primitive_desc_create(o, from.handle(), engine.handle(), to.handle(), engine.handle(),
+                                attr.handle()));
+                reorders[i] = new Entry(rpd, mk.prim(rpd), null, null, null);
+            }
+        }
+        return new ConvEntry(pd, mk.prim(pd), plain, p[1], inner, reorders);
     }
 
     private Dnnl.PrimitiveDesc convForwardPd(Parts mk, Dnnl.MemoryDesc sx, Dnnl.MemoryDesc sw, Dnnl.MemoryDesc sb, Dnnl.MemoryDesc so,
-                                             ConvGeometry geo, Dnnl.Attr attr) {
+                                             ConvGeometry geo, Dnnl.Attr attr, java.util.function.Predicate<String> acceptable) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment[] g = new MemorySegment[4];
             geo.write(a, g);
             return mk.pd("dnnl_convolution_forward_primitive_desc_create",
                     o -> dnnl_convolution_forward_primitive_desc_create(o, engine.handle(), dnnl_forward_training,
                             dnnl_convolution_direct, sx.handle(), sw.handle(), sb == null ? MemorySegment.NULL : sb.handle(),
-                            so.handle(), g[0], g[1], g[2], g[3], attr.handle()));
+                            so.handle(), g[0], g[1], g[2], g[3], attr.handle()), acceptable);
         }
     }
 
@@ -1016,27 +1174,35 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
             return;
         }
         ConvGeometry geo = ConvGeometry.of(s, x.shape(2), x.shape(3), w.shape(2), w.shape(3), out.shape(2), out.shape(3));
-        String key = convKey("conv_fwd", x, w, out, s, bias != null);
+        ConvLayouts mode = convLayouts;
+        String key = convKey("conv_fwd", x, w, out, s, bias != null, mode);
         Entry e = entry(key, mk -> {
-            Dnnl.MemoryDesc sx = mk.md(x), sw = weightsMd(mk, w, s.groups()), so = mk.md(out);
             Dnnl.MemoryDesc sb = bias == null ? null : mk.md(new long[] {bias.shape(0)}, new long[] {1});
-            try (Dnnl.Attr attr = new Dnnl.Attr()) {
-                Dnnl.PrimitiveDesc pd = convForwardPd(mk, sx, sw, sb, so, geo, attr);
-                return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, sw, so, sb}, null, null);
-            }
+            return convEntry(mk, mode, new Dnnl.MemoryDesc[] {mk.md(x), weightsMd(mk, w, s.groups()), mk.md(out), sb},
+                    new int[] {dnnl_query_src_md, dnnl_query_weights_md, dnnl_query_dst_md}, new boolean[] {false, false, true},
+                    (l, accept) -> {
+                        try (Dnnl.Attr attr = new Dnnl.Attr()) {
+                            return new Dnnl.PrimitiveDesc[] {convForwardPd(mk, l[0], l[1], sb, l[2], geo, attr, accept), null};
+                        }
+                    });
         });
         if (e == UNSUPPORTED) {
             fallback.conv2d(x, w, bias, out, s);
             return;
         }
+        ConvEntry ce = (ConvEntry) e;
         Ctx c = ctx.get();
-        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
-        c.arg(DNNL_ARG_WEIGHTS, e.mds()[1], data(w));
-        c.arg(DNNL_ARG_DST, e.mds()[2], data(out));
+        MemorySegment src = c.staged(ce, 0, data(x), true);
+        MemorySegment wts = c.staged(ce, 1, data(w), true);
+        MemorySegment dst = c.staged(ce, 2, data(out), false);
+        c.arg(DNNL_ARG_SRC, ce.inner[0], src);
+        c.arg(DNNL_ARG_WEIGHTS, ce.inner[1], wts);
+        c.arg(DNNL_ARG_DST, ce.inner[2], dst);
         if (bias != null) {
             c.arg(DNNL_ARG_BIAS, e.mds()[3], data(bias));
         }
         c.run(e, e.prim(), "convolution forward");
+        c.unstage(ce, 2, dst, data(out));
     }
 
     @Override
@@ -1048,33 +1214,41 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
         }
         ConvGeometry geo = ConvGeometry.of(s, gradIn.shape(2), gradIn.shape(3), w.shape(2), w.shape(3), gradOut.shape(2),
                 gradOut.shape(3));
-        String key = convKey("conv_bwd_data", gradIn, w, gradOut, s, false);
-        Entry e = entry(key, mk -> {
-            Dnnl.MemoryDesc si = mk.md(gradIn), sw = weightsMd(mk, w, s.groups()), sg = mk.md(gradOut);
-            try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
-                Dnnl.PrimitiveDesc hint = convForwardPd(mk, si, sw, null, sg, geo, attr);
-                MemorySegment[] g = new MemorySegment[4];
-                geo.write(a, g);
-                try {
-                    Dnnl.PrimitiveDesc pd = mk.pd("dnnl_convolution_backward_data_primitive_desc_create",
-                            o -> dnnl_convolution_backward_data_primitive_desc_create(o, engine.handle(), dnnl_convolution_direct,
-                                    si.handle(), sw.handle(), sg.handle(), g[0], g[1], g[2], g[3], hint.handle(), attr.handle()));
-                    return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {si, sw, sg}, hint, null);
-                } catch (RuntimeException ex) {
-                    hint.close();
-                    throw ex;
-                }
-            }
-        });
+        ConvLayouts mode = convLayouts;
+        String key = convKey("conv_bwd_data", gradIn, w, gradOut, s, false, mode);
+        Entry e = entry(key, mk -> convEntry(mk, mode, new Dnnl.MemoryDesc[] {mk.md(gradIn), weightsMd(mk, w, s.groups()), mk.md(gradOut)},
+                new int[] {dnnl_query_diff_src_md, dnnl_query_weights_md, dnnl_query_diff_dst_md}, new boolean[] {true, false, false},
+                (l, accept) -> {
+                    try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
+                        Dnnl.PrimitiveDesc hint = convForwardPd(mk, l[0], l[1], null, l[2], geo, attr, null);
+                        MemorySegment[] g = new MemorySegment[4];
+                        geo.write(a, g);
+                        try {
+                            Dnnl.PrimitiveDesc pd = mk.pd("dnnl_convolution_backward_data_primitive_desc_create",
+                                    o -> dnnl_convolution_backward_data_primitive_desc_create(o, engine.handle(), dnnl_convolution_direct,
+                                            l[0].handle(), l[1].handle(), l[2].handle(), g[0], g[1], g[2], g[3], hint.handle(),
+                                            attr.handle()), accept);
+                            return new Dnnl.PrimitiveDesc[] {pd, hint};
+                        } catch (RuntimeException ex) {
+                            hint.close();
+                            throw ex;
+                        }
+                    }
+                }));
         if (e == UNSUPPORTED) {
             fallback.conv2dBackwardData(gradOut, w, gradIn, s);
             return;
         }
+        ConvEntry ce = (ConvEntry) e;
         Ctx c = ctx.get();
-        c.arg(DNNL_ARG_DIFF_SRC, e.mds()[0], data(gradIn));
-        c.arg(DNNL_ARG_WEIGHTS, e.mds()[1], data(w));
-        c.arg(DNNL_ARG_DIFF_DST, e.mds()[2], data(gradOut));
+        MemorySegment wts = c.staged(ce, 1, data(w), true);
+        MemorySegment dg = c.staged(ce, 2, data(gradOut), true);
+        MemorySegment di = c.staged(ce, 0, data(gradIn), false);
+        c.arg(DNNL_ARG_DIFF_SRC, ce.inner[0], di);
+        c.arg(DNNL_ARG_WEIGHTS, ce.inner[1], wts);
+        c.arg(DNNL_ARG_DIFF_DST, ce.inner[2], dg);
         c.run(e, e.prim(), "convolution backward data");
+        c.unstage(ce, 0, di, data(gradIn));
     }
 
     @Override
@@ -1088,38 +1262,48 @@ public final class OneDnnBackend extends DelegatingBackend implements io.panrec.
         }
         ConvGeometry geo = ConvGeometry.of(s, x.shape(2), x.shape(3), gradW.shape(2), gradW.shape(3), gradOut.shape(2),
                 gradOut.shape(3));
-        String key = convKey("conv_bwd_weights", x, gradW, gradOut, s, gradBias != null);
+        ConvLayouts mode = convLayouts;
+        String key = convKey("conv_bwd_weights", x, gradW, gradOut, s, gradBias != null, mode);
         Entry e = entry(key, mk -> {
-            Dnnl.MemoryDesc sx = mk.md(x), sw = weightsMd(mk, gradW, s.groups()), sg = mk.md(gradOut);
             Dnnl.MemoryDesc sb = gradBias == null ? null : mk.md(new long[] {gradBias.shape(0)}, new long[] {1});
-            try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
-                Dnnl.PrimitiveDesc hint = convForwardPd(mk, sx, sw, sb, sg, geo, attr);
-                MemorySegment[] g = new MemorySegment[4];
-                geo.write(a, g);
-                try {
-                    Dnnl.PrimitiveDesc pd = mk.pd("dnnl_convolution_backward_weights_primitive_desc_create",
-                            o -> dnnl_convolution_backward_weights_primitive_desc_create(o, engine.handle(), dnnl_convolution_direct,
-                                    sx.handle(), sw.handle(), sb == null ? MemorySegment.NULL : sb.handle(), sg.handle(),
-                                    g[0], g[1], g[2], g[3], hint.handle(), attr.handle()));
-                    return new Entry(pd, mk.prim(pd), new Dnnl.MemoryDesc[] {sx, sw, sg, sb}, hint, null);
-                } catch (RuntimeException ex) {
-                    hint.close();
-                    throw ex;
-                }
-            }
+            return convEntry(mk, mode, new Dnnl.MemoryDesc[] {mk.md(x), weightsMd(mk, gradW, s.groups()), mk.md(gradOut), sb},
+                    new int[] {dnnl_query_src_md, dnnl_query_diff_weights_md, dnnl_query_diff_dst_md}, new boolean[] {false, true, false},
+                    (l, accept) -> {
+                        try (Dnnl.Attr attr = new Dnnl.Attr(); Arena a = Arena.ofConfined()) {
+                            Dnnl.PrimitiveDesc hint = convForwardPd(mk, l[0], l[1], sb, l[2], geo, attr, null);
+                            MemorySegment[] g = new MemorySegment[4];
+                            geo.write(a, g);
+                            try {
+                                Dnnl.PrimitiveDesc pd = mk.pd("dnnl_convolution_backward_weights_primitive_desc_create",
+                                        o -> dnnl_convolution_backward_weights_primitive_desc_create(o, engine.handle(),
+                                                dnnl_convolution_direct, l[0].handle(), l[1].handle(),
+                                                sb == null ? MemorySegment.NULL : sb.handle(), l[2].handle(), g[0], g[1], g[2], g[3],
+                                                hint.handle(), attr.handle()), accept);
+                                return new Dnnl.PrimitiveDesc[] {pd, hint};
+                            } catch (RuntimeException ex) {
+                                hint.close();
+                                throw ex;
+                            }
+                        }
+                    });
         });
         if (e == UNSUPPORTED) {
             fallback.conv2dBackwardWeights(x, gradOut, gradW, gradBias, s);
             return;
         }
+        ConvEntry ce = (ConvEntry) e;
         Ctx c = ctx.get();
-        c.arg(DNNL_ARG_SRC, e.mds()[0], data(x));
-        c.arg(DNNL_ARG_DIFF_WEIGHTS, e.mds()[1], data(gradW));
-        c.arg(DNNL_ARG_DIFF_DST, e.mds()[2], data(gradOut));
+        MemorySegment src = c.staged(ce, 0, data(x), true);
+        MemorySegment dg = c.staged(ce, 2, data(gradOut), true);
+        MemorySegment dw = c.staged(ce, 1, data(gradW), false);
+        c.arg(DNNL_ARG_SRC, ce.inner[0], src);
+        c.arg(DNNL_ARG_DIFF_WEIGHTS, ce.inner[1], dw);
+        c.arg(DNNL_ARG_DIFF_DST, ce.inner[2], dg);
         if (gradBias != null) {
             c.arg(DNNL_ARG_DIFF_BIAS, e.mds()[3], data(gradBias));
         }
         c.run(e, e.prim(), "convolution backward weights");
+        c.unstage(ce, 1, dw, data(gradW));
     }
 
     // ------------------------------------------------------------------ pooling

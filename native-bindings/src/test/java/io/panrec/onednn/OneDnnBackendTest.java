@@ -257,6 +257,80 @@ class OneDnnBackendTest extends BackendConformance {
     }
 
     @Test
+    void convolutionsMatchTheReferenceOnEveryLayoutPath() {
+        // AUTO: plain layouts with oneDNN's gemm convolution (or, where only its reference loops take plain
+        // layouts, the PREFERRED path); PREFERRED: its blocked layouts, reached through reorders and per-thread
+        // staging buffers; PLAIN: its first implementation for plain layouts. Channel counts that are not
+        // multiples of the 16-wide blocks leave the blocked layouts padded.
+        try {
+            for (OneDnnBackend.ConvLayouts mode : OneDnnBackend.ConvLayouts.values()) {
+                dnn().convLayouts(mode);
+                try {
+                    convolutionForwardAndBackward();
+                    convolutionShapesBeyondTheBasics();
+                    halvingStack();
+                } catch (AssertionError e) {
+                    throw new AssertionError("convolution layouts " + mode + ": " + e.getMessage(), e);
+                }
+            }
+        } finally {
+            dnn().convLayouts(OneDnnBackend.ConvLayouts.AUTO);
+        }
+    }
+
+    /** ConvNCF's layers on odd sizes: 2x2 kernels with stride 2 halving the map, one input channel, then C. */
+    private void halvingStack() {
+        int[][] layers = {{1, 5, 16}, {5, 5, 8}, {5, 5, 2}, {17, 19, 6}, {3, 33, 10}}; // {C, O, H = W}
+        ConvSpec s = ConvSpec.of(2, 0);
+        for (int[] l : layers) {
+            int n = 3, oh = l[2] / 2;
+            String what = "conv2d 2x2/2 " + l[0] + "->" + l[1] + " on " + l[2] + "x" + l[2];
+            Tensor x = rand.f32(n, l[0], l[2], l[2]), w = rand.f32(l[1], l[0], 2, 2), bias = rand.f32(l[1]);
+            Tensor y0 = Tensor.zeros(n, l[1], oh, oh), y1 = rand.f32(n, l[1], oh, oh); // outputs are overwritten
+            ref.conv2d(x, w, bias, y0, s);
+            cand.conv2d(x, w, bias, y1, s);
+            rand.assertClose(what, y0, y1, l[0] * 4);
+            Tensor g = rand.f32(n, l[1], oh, oh);
+            Tensor gx0 = like(x), gx1 = rand.f32(x.shape());
+            ref.conv2dBackwardData(g, w, gx0, s);
+            cand.conv2dBackwardData(g, w, gx1, s);
+            rand.assertClose(what + " backward data", gx0, gx1, l[1]);
+            Tensor gw0 = like(w), gw1 = rand.f32(w.shape()), gb0 = like(bias), gb1 = rand.f32(bias.shape());
+            ref.conv2dBackwardWeights(x, g, gw0, gb0, s);
+            cand.conv2dBackwardWeights(x, g, gw1, gb1, s);
+            rand.assertClose(what + " backward weights", gw0, gw1, n * oh * oh);
+            rand.assertClose(what + " backward bias", gb0, gb1, n * oh * oh);
+        }
+    }
+
+    @Test
+    void plainConvolutionsDoNotRunOnOneDnnsReferenceLoops() {
+        // oneDNN's first choice for plain NCHW training convolutions wraps its reference loops, which made a
+        // ConvNCF epoch take hours; the backend must step past it (a fresh backend: only these shapes)
+        OneDnnBackend fresh = new OneDnnBackend(Backends.bestPureJava());
+        ConvSpec[] specs = {ConvSpec.of(2, 0), ConvSpec.of(1, 1)};
+        int[][] shapes = {{1, 32, 16}, {32, 32, 8}, {5, 7, 9}}; // {C, O, H = W}
+        for (ConvSpec s : specs) {
+            for (int[] l : shapes) {
+                int k = s.strideH() == 2 ? 2 : 3;
+                int oh = ConvSpec.outputSize(l[2], k, s.strideH(), s.padH(), 1);
+                Tensor x = rand.f32(4, l[0], l[2], l[2]), w = rand.f32(l[1], l[0], k, k), bias = rand.f32(l[1]);
+                Tensor y = Tensor.zeros(4, l[1], oh, oh);
+                fresh.conv2d(x, w, bias, y, s);
+                fresh.conv2dBackwardData(y, w, Tensor.zeros(x.shape()), s);
+                fresh.conv2dBackwardWeights(x, y, Tensor.zeros(w.shape()), Tensor.zeros(l[1]), s);
+            }
+        }
+        var impls = fresh.implementations();
+        for (String kind : List.of("conv_fwd", "conv_bwd_data", "conv_bwd_weights")) {
+            assertTrue(impls.containsKey(kind), kind + " never ran on oneDNN: " + impls);
+            for (String impl : impls.get(kind)) {
+                assertFalse(OneDnnBackend.isReference(impl), kind + " runs on oneDNN's reference loops (" + impl + "): " + impls);
+            }
+        }
+    }
+
+    @Test
     void maxPoolingTiesGoToTheFirstMaximumAsInTheReference() {
         // after a relu most of a map is 0: windows full of equal maxima, where an argmax rule shows
         for (PoolSpec p : new PoolSpec[] {new PoolSpec(PoolSpec.Kind.MAX, 2, 2, 2, 2, 0, 0, false),

@@ -213,6 +213,40 @@ class GeneralModelsTest {
         assertTrue(e.getMessage().contains("cgSteps"), e.getMessage());
     }
 
+    /** On the reference backend, so that the separately trained BPRMF matches the one ConvNCF trained. */
+    @Test
+    void convNcfPretrainingStartsFromRescaledBprmfFactors() {
+        try (var _ = io.panrec.backend.Backends.use("reference")) {
+            Interactions data = ToyData.generate(30, 40, 8, 4);
+            ConvNCF.Provider p = new ConvNCF.Provider();
+            Settings s = p.defaultSettings().with("embeddingSize", 4).with("channels", 3).with("initStd", 0.5).with("pretrainEpochs", 2);
+            ConvNCF conv = (ConvNCF) p.create(s, data.schema());
+            conv.beforeTraining(data);
+            BPRMF bpr = new BPRMF(new BPRMF.Provider().defaultSettings().with("embeddingSize", 4).with("epochs", 2)
+                    .with("seed", s.getLong("seed") + 1), data.schema());
+            io.panrec.models.train.Trainer.builder(bpr, data).output(null).build().fit();
+            Map<String, Tensor> mf = bpr.stateDict();
+            Map<String, Tensor> cn = conv.stateDict();
+            for (String[] pair : new String[][] {{"userFactors.weight", "userEmbedding.weight"}, {"itemFactors.weight", "itemEmbedding.weight"}}) {
+                float[] f = mf.get(pair[0]).toFloatArray();
+                float[] e = cn.get(pair[1]).toFloatArray();
+                double ss = 0;
+                for (float v : e) {
+                    ss += v * v;
+                }
+                assertEquals(0.5, Math.sqrt(ss / e.length), 1e-4, pair[1] + ": root-mean-square entry initStd");
+                double c = e[0] / f[0];
+                assertTrue(c > 0, pair[1] + " is a positive multiple of " + pair[0]);
+                for (int k = 0; k < f.length; k++) {
+                    assertEquals(c * f[k], e[k], 1e-5, pair[1] + "[" + k + "] is " + pair[0] + " rescaled");
+                }
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> p.create(p.defaultSettings().with("pretrainEpochs", -1), data.schema()));
+            assertTrue(e.getMessage().contains("pretrainEpochs"), e.getMessage());
+        }
+    }
+
     /** On the reference backend, so that the separately trained parts match NeuMF's bit for bit. */
     @Test
     void neuMfPretrainingStartsFromTrainedParts() {

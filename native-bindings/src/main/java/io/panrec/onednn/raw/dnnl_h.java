@@ -19,9 +19,10 @@ import java.lang.invoke.MethodHandle;
  * (oneDNN 3.11, include/oneapi/dnnl). Handles are resolved lazily from {@link OneDnnLibrary#lookup()}, so a
  * missing library or symbol surfaces as an {@link UnsatisfiedLinkError} naming it, on first use.
  *
- * <p>Written once from the headers and not edited by hand afterwards; the safe layer
+ * <p>Written from the headers, one entry per function panrec calls, with no logic; the safe layer
  * ({@code io.panrec.onednn}) is where checks live. Constant values were read from the headers by
- * compiling a program that prints them.
+ * compiling a program that prints them (the format-tag, query and layout-comparison entries were added
+ * the same way when the convolutions started letting oneDNN choose their layouts).
  */
 @SuppressWarnings({"unused", "checkstyle:MethodName"})
 public final class dnnl_h {
@@ -107,6 +108,14 @@ public final class dnnl_h {
     public static final int dnnl_query_scratchpad_md = 136;
     public static final int dnnl_query_workspace_md = 135;
     public static final int dnnl_query_dst_md = 133;
+    public static final int dnnl_query_src_md = 129;
+    public static final int dnnl_query_diff_src_md = 130;
+    public static final int dnnl_query_weights_md = 131;
+    public static final int dnnl_query_diff_weights_md = 132;
+    public static final int dnnl_query_diff_dst_md = 134;
+    public static final int dnnl_query_impl_info_str = 8;
+    /** {@code dnnl_format_tag_any}: a primitive descriptor picks the layout (then queried for it). */
+    public static final int dnnl_format_tag_any = 1;
     public static final int DNNL_ARG_SRC = 1;
     public static final int DNNL_ARG_SRC_1 = 2;
     public static final int DNNL_ARG_DST = 17;
@@ -305,6 +314,101 @@ public final class dnnl_h {
             throw e;
         } catch (Throwable e) {
             throw new AssertionError("unexpected checked exception from dnnl_memory_desc_create_with_strides", e);
+        }
+    }
+
+    private static final class dnnl_memory_desc_create_with_tag$ {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_INT, C_INT);
+        static final MethodHandle HANDLE = handle("dnnl_memory_desc_create_with_tag", DESC);
+    }
+
+    public static FunctionDescriptor dnnl_memory_desc_create_with_tag$descriptor() {
+        return dnnl_memory_desc_create_with_tag$.DESC;
+    }
+
+    public static MethodHandle dnnl_memory_desc_create_with_tag$handle() {
+        return dnnl_memory_desc_create_with_tag$.HANDLE;
+    }
+
+    public static int dnnl_memory_desc_create_with_tag(MemorySegment memory_desc, int ndims, MemorySegment dims, int data_type, int tag) {
+        try {
+            return (int) dnnl_memory_desc_create_with_tag$.HANDLE.invokeExact(memory_desc, ndims, dims, data_type, tag);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError("unexpected checked exception from dnnl_memory_desc_create_with_tag", e);
+        }
+    }
+
+    private static final class dnnl_memory_desc_equal$ {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = handle("dnnl_memory_desc_equal", DESC);
+    }
+
+    public static FunctionDescriptor dnnl_memory_desc_equal$descriptor() {
+        return dnnl_memory_desc_equal$.DESC;
+    }
+
+    public static MethodHandle dnnl_memory_desc_equal$handle() {
+        return dnnl_memory_desc_equal$.HANDLE;
+    }
+
+    /** 1 when the two descriptors describe the same memory layout, 0 otherwise. */
+    public static int dnnl_memory_desc_equal(MemorySegment lhs, MemorySegment rhs) {
+        try {
+            return (int) dnnl_memory_desc_equal$.HANDLE.invokeExact(lhs, rhs);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError("unexpected checked exception from dnnl_memory_desc_equal", e);
+        }
+    }
+
+    private static final class dnnl_primitive_desc_next_impl$ {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = handle("dnnl_primitive_desc_next_impl", DESC);
+    }
+
+    public static FunctionDescriptor dnnl_primitive_desc_next_impl$descriptor() {
+        return dnnl_primitive_desc_next_impl$.DESC;
+    }
+
+    public static MethodHandle dnnl_primitive_desc_next_impl$handle() {
+        return dnnl_primitive_desc_next_impl$.HANDLE;
+    }
+
+    /** Moves the primitive descriptor to oneDNN's next implementation; {@code dnnl_last_impl_reached} (unchanged) when none is left. */
+    public static int dnnl_primitive_desc_next_impl(MemorySegment primitive_desc) {
+        try {
+            return (int) dnnl_primitive_desc_next_impl$.HANDLE.invokeExact(primitive_desc);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError("unexpected checked exception from dnnl_primitive_desc_next_impl", e);
+        }
+    }
+
+    private static final class dnnl_primitive_desc_query$ {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT, C_POINTER);
+        static final MethodHandle HANDLE = handle("dnnl_primitive_desc_query", DESC);
+    }
+
+    public static FunctionDescriptor dnnl_primitive_desc_query$descriptor() {
+        return dnnl_primitive_desc_query$.DESC;
+    }
+
+    public static MethodHandle dnnl_primitive_desc_query$handle() {
+        return dnnl_primitive_desc_query$.HANDLE;
+    }
+
+    /** Writes the queried value ({@code what}: a dnnl_query_t) into {@code result}; e.g. a {@code const char *} for impl_info_str. */
+    public static int dnnl_primitive_desc_query(MemorySegment primitive_desc, int what, int index, MemorySegment result) {
+        try {
+            return (int) dnnl_primitive_desc_query$.HANDLE.invokeExact(primitive_desc, what, index, result);
+        } catch (Error | RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError("unexpected checked exception from dnnl_primitive_desc_query", e);
         }
     }
 
