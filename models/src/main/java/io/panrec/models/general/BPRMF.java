@@ -32,12 +32,14 @@ import java.util.SplittableRandom;
  *
  * <p>Reads {@code users [B]}, {@code items [B]} (positives) and {@code negatives [B, S]} (pairwise batches).
  *
- * <p>Defaults: 64 factors initialised N(0, 0.1), 1 negative per positive as in the paper, Adam with
+ * <p>Defaults: 64 factors initialised N(0, 0.1), 4 negatives per positive (the paper samples 1), Adam with
  * learning rate 0.002 in batches of 1024, regularisation 0.003, up to 100 epochs with early stopping.
  * Rate and regularisation were chosen on the validation item of MovieLens-100K's leave-one-out split
  * (validation NDCG@10 against 99 sampled negatives): 0.001 and 1e-4 reached 0.394 (test HR@10 0.626),
  * 0.001 and 0.001 0.394, 0.005 and 0.001 0.392, 0.005 and 0.01 0.384, 0.002 and 0.003 0.396 (test
- * HR@10 0.634, NDCG@10 0.368, stopping after 30 epochs instead of 48).
+ * HR@10 0.634, NDCG@10 0.368, stopping after 30 epochs instead of 48). Then, at 0.002 and 0.003, four
+ * negatives per positive (four triples) reached 0.408 (test HR@10 0.662, NDCG@10 0.382), and with
+ * regularisation 0.01 0.403: one negative left the model 2 points of HR@10 above ItemKNN, four leave it 5.
  */
 public final class BPRMF extends GradientModel implements EmbeddingRecommender {
     public static final String NAME = "BPRMF";
@@ -82,7 +84,8 @@ public final class BPRMF extends GradientModel implements EmbeddingRecommender {
             s.add(Setting.of("embeddingSize", 64, "number of latent factors of p_u and q_i"));
             s.add(Setting.of("initStd", 0.1, "standard deviation of the normal initialisation of the factors"));
             s.add(Setting.of("regularization", 0.003, "lambda: L2 penalty on the user, positive and negative item factors of each triple"));
-            s.add(TrainingSettings.negatives(1, "the paper samples one per positive"));
+            s.add(TrainingSettings.negatives(4, "four triples per positive; the paper samples one (validation NDCG@10 0.396 with one, "
+                    + "0.408 with four, on MovieLens-100K)"));
             s.addAll(TrainingSettings.gradient(100, 1024, "adam", 0.002, 0.0));
             s.add(TrainingSettings.seed(2009));
             return s;
