@@ -63,6 +63,7 @@ public final class ConvNCF extends GradientModel {
     private final int d;
     final Embedding userEmbedding;
     final Embedding itemEmbedding;
+    private final io.panrec.models.train.ParameterDevice parameterDevice = new io.panrec.models.train.ParameterDevice(this);
     final ModuleList<Conv2d> convs;
     final Linear output;
     private final float regularization;
@@ -195,8 +196,17 @@ public final class ConvNCF extends GradientModel {
     }
 
     @Override
+    public java.util.Set<Batch.Key> hostBatchFields() {
+        return java.util.Set.of(Batch.USERS, Batch.ITEMS, Batch.NEGATIVES);
+    }
+
+    @Override
     public Tensor calculateLoss(Batch batch) {
-        long[] users = batch.get(Batch.USERS).toLongArray();
+        // the ids are read here in Java (the trainer leaves them on the host, see hostBatchFields) and the
+        // lookups go to the tables' device: one explicit copy each when the model is on a device, none on the host
+        io.panrec.tensor.Device device = parameterDevice.get();
+        Tensor userIds = batch.get(Batch.USERS);
+        long[] users = userIds.toLongArray();
         Tensor negatives = batch.get(Batch.NEGATIVES);
         int b = users.length;
         int s = negatives.shape(1);
@@ -204,10 +214,10 @@ public final class ConvNCF extends GradientModel {
         for (int r = 0; r < b; r++) {
             java.util.Arrays.fill(repeated, r * s, r * s + s, users[r]);
         }
-        Tensor p = userEmbedding.forward(batch.get(Batch.USERS));                   // [B, d]
-        Tensor q = itemEmbedding.forward(batch.get(Batch.ITEMS));                   // [B, d]
-        Tensor pn = userEmbedding.forward(Tensor.ofLongs(repeated));                // [B*S, d]
-        Tensor qn = itemEmbedding.forward(negatives.reshape(b * s));                // [B*S, d]
+        Tensor p = userEmbedding.forward(userIds.to(device));                       // [B, d]
+        Tensor q = itemEmbedding.forward(batch.get(Batch.ITEMS).to(device));        // [B, d]
+        Tensor pn = userEmbedding.forward(Tensor.ofLongs(repeated).to(device));     // [B*S, d]
+        Tensor qn = itemEmbedding.forward(negatives.reshape(b * s).to(device));     // [B*S, d]
         Tensor pos = score(p, q);
         Tensor neg = score(pn, qn).reshape(b, s);
         Tensor loss = Losses.bpr(pos, neg);

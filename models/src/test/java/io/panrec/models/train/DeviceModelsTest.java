@@ -55,7 +55,8 @@ class DeviceModelsTest {
         Settings s = p.defaultSettings();
         Map<String, Object> overrides = Map.ofEntries(
                 Map.entry("embeddingSize", 8), Map.entry("layers", List.of(16, 8)), Map.entry("hiddenSize", 16),
-                Map.entry("batchSize", 32), Map.entry("epochs", 2), Map.entry("optimizer", "sgd"), Map.entry("learningRate", 0.05));
+                Map.entry("batchSize", 32), Map.entry("epochs", 2), Map.entry("optimizer", "sgd"), Map.entry("learningRate", 0.05),
+                Map.entry("pretrainEpochs", 1), Map.entry("channels", 4));
         for (Map.Entry<String, Object> e : overrides.entrySet()) {
             if (s.has(e.getKey())) {
                 s = s.with(e.getKey(), e.getValue());
@@ -103,7 +104,7 @@ class DeviceModelsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"BPRMF", "GMF", "MLP", "NeuMF", "LR", "FM", "WideDeep", "DeepFM", "DCNV2", "SASRec", "GRU4Rec", "IAutoRec",
+    @ValueSource(strings = {"BPRMF", "GMF", "MLP", "NeuMF", "ConvNCF", "LR", "FM", "WideDeep", "DeepFM", "DCNV2", "SASRec", "GRU4Rec", "IAutoRec",
             "UAutoRec"})
     void trainsOnTheDeviceToTheHostLosses(String name) {
         sameRun(name, create(name), create(name), b -> b);
