@@ -28,15 +28,18 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * NeuMF (He et al. 2017, panrec's {@code io.panrec.models.general.NeuMF} with its defaults: 8 GMF
- * factors, tower {@code [64, 32, 16, 8]} with ReLU after every layer, a linear output, logits) built
+ * NeuMF (He et al. 2017, panrec's {@code io.panrec.models.general.NeuMF} with its defaults: 64 GMF
+ * factors, tower {@code [128, 64, 32]} with ReLU after every layer, a linear output, logits) built
  * three ways for the peer benchmarks: panrec's model, the same weights as DJL NDArrays with the same
- * forward pass, and a DJL block with the same parameters for training with DJL's own trainer.
+ * forward pass, and a DJL block with the same parameters for training with DJL's own trainer. The sizes
+ * are read from panrec's defaults, so that every path keeps the same architecture when the defaults move
+ * (they did: from the paper's 8 and [64, 32, 16, 8], which had left the DJL paths on the old sizes).
  */
 public final class NeuMFPeers {
     /** The tower of NeuMF's defaults; the scoring and training benchmarks keep the defaults. */
-    static final int[] LAYERS = {64, 32, 16, 8};
-    static final int FACTORS = 8;
+    static final int[] LAYERS = ModelRegistry.discover().get("NeuMF").defaultSettings().getInts("layers");
+    /** The GMF factors of NeuMF's defaults. */
+    static final int FACTORS = ModelRegistry.discover().get("NeuMF").defaultSettings().getInt("embeddingSize");
 
     private NeuMFPeers() {
     }
