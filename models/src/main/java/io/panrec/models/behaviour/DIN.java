@@ -1,10 +1,9 @@
 package io.panrec.models.behaviour;
 
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingPlan;
@@ -118,21 +117,11 @@ public final class DIN extends BehaviourModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "Deep Interest Network: attention pooling of the user's history against the candidate item, then an MLP "
-                    + "(Zhou et al. 2018)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "Deep Interest Network: attention pooling of the user's history against the candidate item, then an MLP "
+                    + "(Zhou et al. 2018)",
+                    DIN::new);
         }
 
         @Override
@@ -154,11 +143,6 @@ public final class DIN extends BehaviourModel {
             s.addAll(TrainingSettings.gradient(10, 256, "adam", 0.005, 0.0));
             s.add(TrainingSettings.seed(2018));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new DIN(settings, schema);
         }
     }
 

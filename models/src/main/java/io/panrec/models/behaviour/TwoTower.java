@@ -4,11 +4,10 @@ import io.panrec.autograd.Autograd;
 import io.panrec.models.onnx.OnnxExportable;
 import io.panrec.models.onnx.OnnxGraph;
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.EmbeddingRecommender;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingPlan;
@@ -148,21 +147,11 @@ public final class TwoTower extends BehaviourModel implements EmbeddingRecommend
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "two-tower retrieval (user: pooled history + id; item: id + genres, optionally a CNN over its genre map) "
-                    + "trained with in-batch InfoNCE and the log-Q popularity correction (Yi et al. 2019)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "two-tower retrieval (user: pooled history + id; item: id + genres, optionally a CNN over its genre map) "
+                    + "trained with in-batch InfoNCE and the log-Q popularity correction (Yi et al. 2019)",
+                    TwoTower::new);
         }
 
         @Override
@@ -184,11 +173,6 @@ public final class TwoTower extends BehaviourModel implements EmbeddingRecommend
             s.addAll(TrainingSettings.gradient(20, 512, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2019));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new TwoTower(settings, schema);
         }
     }
 

@@ -4,11 +4,10 @@ import io.panrec.autograd.Autograd;
 import io.panrec.models.onnx.OnnxExportable;
 import io.panrec.models.onnx.OnnxGraph;
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.EmbeddingRecommender;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingPlan;
@@ -119,21 +118,11 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "pooled embeddings of the watched items and their genres, an MLP and a sampled softmax over items, "
-                    + "exporting item vectors for retrieval (Covington et al. 2016, YouTube DNN)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "pooled embeddings of the watched items and their genres, an MLP and a sampled softmax over items, "
+                    + "exporting item vectors for retrieval (Covington et al. 2016, YouTube DNN)",
+                    YouTubeDNN::new);
         }
 
         @Override
@@ -154,11 +143,6 @@ public final class YouTubeDNN extends BehaviourModel implements EmbeddingRecomme
             s.addAll(TrainingSettings.gradient(20, 256, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2016));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new YouTubeDNN(settings, schema);
         }
     }
 

@@ -1,9 +1,8 @@
 package io.panrec.models.context;
 
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingSettings;
@@ -59,20 +58,10 @@ public final class DCNV2 extends CtrModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.CONTEXT_AWARE;
-        }
-
-        @Override
-        public String description() {
-            return "deep and cross network V2: full-rank cross layers x0*(W x + b) + x beside a ReLU tower (Wang et al. 2021)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.CONTEXT_AWARE, "deep and cross network V2: full-rank cross layers x0*(W x + b) + x beside a ReLU tower (Wang et al. 2021)",
+                    DCNV2::new);
         }
 
         @Override
@@ -85,11 +74,6 @@ public final class DCNV2 extends CtrModel {
             s.add(dropoutSetting());
             s.addAll(trainingDefaults(10, 0.001, 2021));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new DCNV2(settings, schema);
         }
     }
 

@@ -2,10 +2,9 @@ package io.panrec.models.context;
 
 import io.panrec.models.onnx.OnnxExportable;
 import io.panrec.models.onnx.OnnxGraph;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingSettings;
@@ -77,20 +76,10 @@ public final class DeepFM extends CtrModel implements OnnxExportable {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.CONTEXT_AWARE;
-        }
-
-        @Override
-        public String description() {
-            return "an FM and a deep ReLU tower over the same shared field embeddings, summed into one logit (Guo et al. 2017)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.CONTEXT_AWARE, "an FM and a deep ReLU tower over the same shared field embeddings, summed into one logit (Guo et al. 2017)",
+                    DeepFM::new);
         }
 
         @Override
@@ -102,11 +91,6 @@ public final class DeepFM extends CtrModel implements OnnxExportable {
             s.add(dropoutSetting());
             s.addAll(trainingDefaults(10, 0.001, 2017));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new DeepFM(settings, schema);
         }
     }
 

@@ -1,9 +1,8 @@
 package io.panrec.models.context;
 
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingSettings;
@@ -48,20 +47,10 @@ public final class FM extends CtrModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.CONTEXT_AWARE;
-        }
-
-        @Override
-        public String description() {
-            return "factorization machine: bias, linear terms and factorised pairwise interactions in O(kn) (Rendle 2010)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.CONTEXT_AWARE, "factorization machine: bias, linear terms and factorised pairwise interactions in O(kn) (Rendle 2010)",
+                    FM::new);
         }
 
         @Override
@@ -71,11 +60,6 @@ public final class FM extends CtrModel {
             s.add(initStdSetting());
             s.addAll(trainingDefaults(10, 0.001, 2010));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new FM(settings, schema);
         }
     }
 

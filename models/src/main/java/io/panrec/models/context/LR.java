@@ -1,9 +1,8 @@
 package io.panrec.models.context;
 
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingSettings;
@@ -42,30 +41,15 @@ public final class LR extends CtrModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.CONTEXT_AWARE;
-        }
-
-        @Override
-        public String description() {
-            return "logistic regression over the one-hot features, the CTR baseline (McMahan et al. 2013)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.CONTEXT_AWARE, "logistic regression over the one-hot features, the CTR baseline (McMahan et al. 2013)",
+                    LR::new);
         }
 
         @Override
         public List<Setting> defaults() {
             return new ArrayList<>(trainingDefaults(10, 0.001, 2013));
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new LR(settings, schema);
         }
     }
 

@@ -1,8 +1,8 @@
 package io.panrec.models.context;
 
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
 import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
@@ -56,20 +56,10 @@ public final class WideDeep extends CtrModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.CONTEXT_AWARE;
-        }
-
-        @Override
-        public String description() {
-            return "a linear wide part plus a ReLU tower over the field embeddings, trained jointly (Cheng et al. 2016)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.CONTEXT_AWARE, "a linear wide part plus a ReLU tower over the field embeddings, trained jointly (Cheng et al. 2016)",
+                    WideDeep::new);
         }
 
         @Override
@@ -81,11 +71,6 @@ public final class WideDeep extends CtrModel {
             s.add(dropoutSetting());
             s.addAll(trainingDefaults(10, 0.001, 2016));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new WideDeep(settings, schema);
         }
     }
 

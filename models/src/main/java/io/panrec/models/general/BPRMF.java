@@ -1,11 +1,10 @@
 package io.panrec.models.general;
 
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.EmbeddingRecommender;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingPlan;
@@ -62,20 +61,10 @@ public final class BPRMF extends GradientModel implements EmbeddingRecommender {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "matrix factorisation trained with the BPR pairwise ranking loss (Rendle et al. 2009)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "matrix factorisation trained with the BPR pairwise ranking loss (Rendle et al. 2009)",
+                    BPRMF::new);
         }
 
         @Override
@@ -89,11 +78,6 @@ public final class BPRMF extends GradientModel implements EmbeddingRecommender {
             s.addAll(TrainingSettings.gradient(100, 1024, "adam", 0.002, 0.0));
             s.add(TrainingSettings.seed(2009));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new BPRMF(settings, schema);
         }
     }
 

@@ -2,10 +2,9 @@ package io.panrec.models.general;
 
 import io.panrec.models.data.Interactions;
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.DirectFit;
@@ -108,20 +107,10 @@ public final class BiasedMF extends DirectFitModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "rating prediction by biased matrix factorisation, mu + b_u + b_i + p_u.q_i, per-rating SGD (Koren, Bell, Volinsky 2009)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "rating prediction by biased matrix factorisation, mu + b_u + b_i + p_u.q_i, per-rating SGD "
+                    + "(Koren, Bell, Volinsky 2009)", BiasedMF::new);
         }
 
         // chosen on held-out tenths of u1..u5.base of MovieLens-100K (class comment); the benchmark is in bench/README.md
@@ -139,11 +128,6 @@ public final class BiasedMF extends DirectFitModel {
             s.add(TrainingSettings.epochs(DEFAULT_EPOCHS));
             s.add(TrainingSettings.seed(2009));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new BiasedMF(settings, schema);
         }
     }
 

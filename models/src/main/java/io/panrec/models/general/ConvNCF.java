@@ -2,10 +2,9 @@ package io.panrec.models.general;
 
 import io.panrec.models.data.Interactions;
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.Trainer;
@@ -102,20 +101,10 @@ public final class ConvNCF extends GradientModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "a CNN over the outer product of user and item embeddings, trained with BPR (He et al. 2018)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "a CNN over the outer product of user and item embeddings, trained with BPR (He et al. 2018)",
+                    ConvNCF::new);
         }
 
         @Override
@@ -132,11 +121,6 @@ public final class ConvNCF extends GradientModel {
             s.addAll(TrainingSettings.gradient(20, 512, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2018));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new ConvNCF(settings, schema);
         }
     }
 

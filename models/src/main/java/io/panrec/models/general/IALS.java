@@ -2,10 +2,9 @@ package io.panrec.models.general;
 
 import io.panrec.models.data.Interactions;
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.DirectFit;
@@ -89,20 +88,10 @@ public final class IALS extends DirectFitModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "implicit alternating least squares with conjugate-gradient solves (Hu et al. 2008, as revisited by Rendle et al. 2022)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "implicit alternating least squares with conjugate-gradient solves (Hu et al. 2008, as revisited by Rendle et al. 2022)",
+                    IALS::new);
         }
 
         @Override
@@ -119,11 +108,6 @@ public final class IALS extends DirectFitModel {
             s.add(TrainingSettings.epochs(16));
             s.add(TrainingSettings.seed(2008));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new IALS(settings, schema);
         }
     }
 

@@ -1,9 +1,8 @@
 package io.panrec.models.general;
 
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 
@@ -31,30 +30,15 @@ public final class IAutoRec extends AutoRec {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "item-based AutoRec: each item's vector of user ratings reconstructed by a one-hidden-layer autoencoder, masked MSE (Sedhain et al. 2015)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "item-based AutoRec: each item's vector of user ratings reconstructed by a one-hidden-layer autoencoder, masked MSE (Sedhain et al. 2015)",
+                    IAutoRec::new);
         }
 
         @Override
         public List<Setting> defaults() {
             return AutoRec.defaults(500, 100.0, 20, 64, 0.001);
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new IAutoRec(settings, schema);
         }
     }
 }

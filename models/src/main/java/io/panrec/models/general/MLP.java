@@ -1,10 +1,9 @@
 package io.panrec.models.general;
 
 import io.panrec.models.onnx.OnnxGraph;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.TrainingSettings;
@@ -95,20 +94,10 @@ public final class MLP extends NcfModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "a ReLU tower over the concatenated user and item embeddings, log loss with sampled negatives (He et al. 2017)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "a ReLU tower over the concatenated user and item embeddings, log loss with sampled negatives (He et al. 2017)",
+                    MLP::new);
         }
 
         @Override
@@ -120,11 +109,6 @@ public final class MLP extends NcfModel {
             s.addAll(TrainingSettings.gradient(60, 256, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2017));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new MLP(settings, schema);
         }
     }
 

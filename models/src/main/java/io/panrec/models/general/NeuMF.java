@@ -2,10 +2,9 @@ package io.panrec.models.general;
 
 import io.panrec.models.data.Interactions;
 import io.panrec.models.onnx.OnnxGraph;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.Trainer;
@@ -87,20 +86,10 @@ public final class NeuMF extends NcfModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "neural matrix factorization: GMF and an MLP tower fused in one output layer, optionally pretrained (He et al. 2017)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "neural matrix factorization: GMF and an MLP tower fused in one output layer, optionally pretrained (He et al. 2017)",
+                    NeuMF::new);
         }
 
         @Override
@@ -117,11 +106,6 @@ public final class NeuMF extends NcfModel {
             s.addAll(TrainingSettings.gradient(60, 256, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2017));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new NeuMF(settings, schema);
         }
     }
 

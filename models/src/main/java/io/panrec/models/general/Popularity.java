@@ -2,10 +2,9 @@ package io.panrec.models.general;
 
 import io.panrec.models.data.Interactions;
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.DirectFit;
@@ -39,30 +38,15 @@ public final class Popularity extends DirectFitModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "items ranked by their number of training interactions (the non-personalised baseline of He et al. 2017)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "items ranked by their number of training interactions (the non-personalised baseline of He et al. 2017)",
+                    Popularity::new);
         }
 
         @Override
         public List<Setting> defaults() {
             return List.of();
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new Popularity(settings, schema);
         }
     }
 

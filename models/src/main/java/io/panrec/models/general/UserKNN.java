@@ -1,9 +1,8 @@
 package io.panrec.models.general;
 
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 
@@ -29,30 +28,15 @@ public final class UserKNN extends NeighbourhoodModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.GENERAL;
-        }
-
-        @Override
-        public String description() {
-            return "user-based k-nearest neighbours with cosine similarity and shrinkage (Herlocker et al. 1999)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.GENERAL, "user-based k-nearest neighbours with cosine similarity and shrinkage (Herlocker et al. 1999)",
+                    UserKNN::new);
         }
 
         @Override
         public List<Setting> defaults() {
             return NeighbourhoodModel.defaults(100, 10.0, "users");
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new UserKNN(settings, schema);
         }
     }
 

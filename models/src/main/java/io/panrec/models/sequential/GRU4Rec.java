@@ -3,10 +3,9 @@ package io.panrec.models.sequential;
 import io.panrec.models.data.Interactions;
 import io.panrec.models.data.Sessions;
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.BatchSource;
@@ -104,20 +103,10 @@ public final class GRU4Rec extends SequenceModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.SEQUENTIAL;
-        }
-
-        @Override
-        public String description() {
-            return "session-based GRU trained on session-parallel mini-batches with TOP1, BPR or BPR-max (Hidasi et al. 2016, 2018)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.SEQUENTIAL, "session-based GRU trained on session-parallel mini-batches with TOP1, BPR or BPR-max (Hidasi et al. 2016, 2018)",
+                    GRU4Rec::new);
         }
 
         @Override
@@ -136,11 +125,6 @@ public final class GRU4Rec extends SequenceModel {
             s.addAll(TrainingSettings.gradient(10, 32, "adagrad", 0.05, 0.0));
             s.add(TrainingSettings.seed(2016));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            return new GRU4Rec(settings, schema);
         }
     }
 

@@ -3,10 +3,9 @@ package io.panrec.models.sequential;
 import io.panrec.models.data.Interactions;
 import io.panrec.models.data.Sessions;
 import io.panrec.models.spi.Batch;
+import io.panrec.models.spi.AbstractModelProvider;
 import io.panrec.models.spi.DatasetSchema;
 import io.panrec.models.spi.Family;
-import io.panrec.models.spi.ModelProvider;
-import io.panrec.models.spi.Recommender;
 import io.panrec.models.spi.Setting;
 import io.panrec.models.spi.Settings;
 import io.panrec.models.train.BatchSource;
@@ -116,20 +115,15 @@ public final class SASRec extends SequenceModel {
     }
 
     /** Registered in {@code META-INF/services}. */
-    public static final class Provider implements ModelProvider {
-        @Override
-        public String name() {
-            return NAME;
-        }
-
-        @Override
-        public Family family() {
-            return Family.SEQUENTIAL;
-        }
-
-        @Override
-        public String description() {
-            return "self-attentive sequential recommendation: causal Transformer blocks over the item sequence (Kang & McAuley 2018)";
+    public static final class Provider extends AbstractModelProvider {
+        public Provider() {
+            super(NAME, Family.SEQUENTIAL, "self-attentive sequential recommendation: causal Transformer blocks over the item sequence "
+                    + "(Kang & McAuley 2018)", (settings, schema) -> {
+                        if (schema.numItems() < 2) {
+                            throw new IllegalArgumentException(NAME + " needs at least 2 items (one negative per position)");
+                        }
+                        return new SASRec(settings, schema);
+                    });
         }
 
         @Override
@@ -143,14 +137,6 @@ public final class SASRec extends SequenceModel {
             s.addAll(TrainingSettings.gradient(100, 128, "adam", 0.001, 0.0));
             s.add(TrainingSettings.seed(2018));
             return s;
-        }
-
-        @Override
-        public Recommender create(Settings settings, DatasetSchema schema) {
-            if (schema.numItems() < 2) {
-                throw new IllegalArgumentException(NAME + " needs at least 2 items (one negative per position)");
-            }
-            return new SASRec(settings, schema);
         }
     }
 
