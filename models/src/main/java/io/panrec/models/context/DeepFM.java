@@ -58,6 +58,8 @@ public final class DeepFM extends CtrModel implements OnnxExportable {
     private final DerivedCache userSide = new DerivedCache(this);
     /** The columns of the tower's first weight that read item fields, contiguous. */
     private final DerivedCache itemFirstWeights = new DerivedCache(this);
+    /** {@link #itemColumns()}, once: the layout does not change. */
+    private final long[] itemColumnIds;
 
     DeepFM(Settings settings, DatasetSchema schema) {
         super(NAME, settings, schema);
@@ -73,6 +75,7 @@ public final class DeepFM extends CtrModel implements OnnxExportable {
         System.arraycopy(hidden, 0, widths, 1, hidden.length);
         this.tower = registerModule("tower", new MLP(widths, Activation.RELU, dropout(settings), true, random));
         this.output = registerModule("output", new Linear(hidden[hidden.length - 1], 1, false, random));
+        this.itemColumnIds = itemColumns();
     }
 
     /** Registered in {@code META-INF/services}. */
@@ -131,20 +134,19 @@ public final class DeepFM extends CtrModel implements OnnxExportable {
     @Override
     protected Tensor oneUserLogits(long user, Tensor items) {
         int k = embeddings.dim();
-        Tensor itemColumns = itemColumns();                                                // [Ki]: the item fields' inputs
-        int ki = itemColumns.shape(0);
+        Tensor itemColumns = Tensor.ofLongs(itemColumnIds);                                 // [Ki]: the item fields' inputs
+        int ki = itemColumnIds.length;
         Tensor table = itemSide.get((long) schema.numItems() * (ki + k + 1) * Float.BYTES,
                 () -> sideTerms(allItems(), FeatureField.Source.ITEM, itemColumns));
         if (table == null) {
             return null;
         }
-        Tensor all = Indexing.arange(layout.numFields() * k);
-        int fk = all.shape(0);
+        int fk = layout.numFields() * k;
         Tensor users = userSide.get((long) schema.numUsers() * (fk + k + 1) * Float.BYTES,
-                () -> sideTerms(allUsers(), FeatureField.Source.USER, all));
+                () -> sideTerms(allUsers(), FeatureField.Source.USER, Indexing.arange(fk)));
         Tensor mine = users != null // [1, F k + k + 1]; computed here when the users are too many to cache
                 ? users.slice(0, (int) user, (int) user + 1)
-                : sideTerms(pairs(new long[] {user}, new long[] {0}), FeatureField.Source.USER, all);
+                : sideTerms(pairs(new long[] {user}, new long[] {0}), FeatureField.Source.USER, Indexing.arange(fk));
         Linear first = tower.layers().get(0);
         Tensor userFirst = io.panrec.ops.Linalg.linear(mine.slice(1, 0, fk), first.weight(), first.bias()).reshape(-1); // [L1]
         Tensor itemWeights = itemFirstWeights.get((long) first.weight().shape(0) * ki * Float.BYTES,          // [L1, Ki]
@@ -158,8 +160,8 @@ public final class DeepFM extends CtrModel implements OnnxExportable {
         return output.forward(h).add(fm).reshape(items.shape(0));
     }
 
-    /** The columns of the tower's input {@code [F k]} that hold item fields, in order. */
-    private Tensor itemColumns() {
+    /** The columns of the tower's input {@code [F k]} that hold item fields, in order (fixed by the layout). */
+    private long[] itemColumns() {
         float[] mask = fieldMask(FeatureField.Source.ITEM).toFloatArray();
         int k = embeddings.dim();
         long[] cols = new long[layout.numFields() * k];
@@ -171,7 +173,7 @@ public final class DeepFM extends CtrModel implements OnnxExportable {
                 }
             }
         }
-        return Tensor.ofLongs(java.util.Arrays.copyOf(cols, n));
+        return java.util.Arrays.copyOf(cols, n);
     }
 
     /**
