@@ -26,15 +26,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * outside any open scope belong to the {@linkplain #global() global scope}, whose memory the garbage
  * collector frees when the tensor becomes unreachable (as in PyTorch).
  *
- * <p>Arenas are shared, not confined: kernels split work across threads, and Lucene search threads read
- * a model's parameters concurrently.
+ * <p>A scope from {@link #open} is confined to the thread that opened it: it holds one call's
+ * intermediates (a training step, a rerank), and closing a confined arena is a plain free, where closing
+ * a shared one makes every Java thread of the process stop at a handshake (about 20 us with a handful of
+ * threads, 40 us with thirty: a third of a 100-candidate rerank). Using its tensors from another thread
+ * throws {@link IllegalStateException}. Kernels that split one call's work across threads hand their
+ * workers {@link #forWorkers} views while the caller waits. A scope other threads must read while it is
+ * open comes from {@link #openShared}; {@link #child} scopes (a model's parameters, read by every Lucene
+ * search thread) are shared too. Without native access for this module (no {@code --enable-native-access})
+ * the workers' views cannot be made, and every scope is shared.
  */
 public final class Scope implements AutoCloseable {
     /** Alignment of every tensor allocation: a cache line, and what AVX-512 and oneDNN like best. */
     public static final long ALIGNMENT = 64;
 
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final Scope GLOBAL = new Scope("global", null, null, null);
+    private static final Scope GLOBAL = new Scope("global", null, null, null, null);
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
 
     /**
@@ -74,16 +81,21 @@ public final class Scope implements AutoCloseable {
     private final Scope parent;
     private final Arena arena;               // null for the global (automatic) scope
     private final Scope previousCurrent;     // the thread's current scope before open(), restored on close
+    private final Thread owner;              // the only thread that may use a confined scope; null if shared
     private final List<Scope> children = new ArrayList<>();
     private final AtomicLong bytes = new AtomicLong();
     private volatile boolean closed;
 
-    private Scope(String name, Scope parent, Arena arena, Scope previousCurrent) {
+    private Scope(String name, Scope parent, Arena arena, Scope previousCurrent, Thread owner) {
         this.name = name;
         this.parent = parent;
         this.arena = arena;
         this.previousCurrent = previousCurrent;
+        this.owner = owner;
     }
+
+    /** Whether {@link #open} confines scopes: only where {@link #forWorkers} can make views (native access). */
+    private static final boolean CONFINED = Scope.class.getModule().isNativeAccessEnabled();
 
     /** The scope of tensors made outside any open scope; never closes, memory freed by the GC. */
     public static Scope global() {
@@ -99,13 +111,42 @@ public final class Scope implements AutoCloseable {
         return s == null ? GLOBAL : s;
     }
 
-    /** Opens a child of the current scope and makes it this thread's current scope until it is closed. */
+    /**
+     * Opens a child of the current scope, confined to this thread, and makes it this thread's current
+     * scope until it is closed (class comment: other threads may not use its tensors).
+     */
     public static Scope open(String name) {
+        return open(name, CONFINED);
+    }
+
+    /**
+     * As {@link #open}, but other threads may use the scope's tensors while it is open (closing it costs a
+     * handshake with every thread): for intermediates handed to other threads, such as a batch one thread
+     * prepares and another consumes.
+     */
+    public static Scope openShared(String name) {
+        return open(name, false);
+    }
+
+    private static Scope open(String name, boolean confined) {
         Scope parent = current();
-        Scope s = new Scope(name, parent, Arena.ofShared(), CURRENT.get());
+        Thread me = Thread.currentThread();
+        Scope s = new Scope(name, parent, confined ? Arena.ofConfined() : Arena.ofShared(), CURRENT.get(), confined ? me : null);
         parent.adopt(s);
         CURRENT.set(s);
         return s;
+    }
+
+    /**
+     * {@code segment}'s memory as a view any thread may read and write, for a kernel's worker threads while
+     * the calling thread, which owns the segment's scope, waits for them: that wait keeps the scope open.
+     * Never keep the view beyond the call; it is not checked against the scope's lifetime.
+     */
+    public static MemorySegment forWorkers(MemorySegment segment) {
+        if (!CONFINED || !segment.isNative()) {
+            return segment; // every scope is shared, and heap arrays belong to no scope
+        }
+        return MemorySegment.ofAddress(segment.address()).reinterpret(segment.byteSize());
     }
 
     /**
@@ -113,7 +154,7 @@ public final class Scope implements AutoCloseable {
      * model's parameters and their gradients.
      */
     public Scope child(String childName) {
-        Scope s = new Scope(childName, this, Arena.ofShared(), null);
+        Scope s = new Scope(childName, this, Arena.ofShared(), null, null);
         adopt(s);
         return s;
     }
@@ -246,6 +287,24 @@ public final class Scope implements AutoCloseable {
         return !closed;
     }
 
+    /** Whether the calling thread may use this scope's memory: it is open, and shared or opened by this thread. */
+    public boolean isUsableHere() {
+        return !closed && (owner == null || owner == Thread.currentThread());
+    }
+
+    /**
+     * Throws a clear exception unless {@link #isUsableHere}: the scope is closed, or it is confined to another
+     * thread; {@code what} names the operation attempted.
+     */
+    public void checkUsableHere(String what) {
+        checkAlive(what);
+        if (owner != null && owner != Thread.currentThread()) {
+            throw new IllegalStateException(what + ": its memory scope '" + path() + "' belongs to thread '" + owner.getName()
+                    + "', which opened it with Scope.open; use its tensors on that thread, or open the scope with "
+                    + "Scope.openShared so that other threads may read them while it is open.");
+        }
+    }
+
     public String name() {
         return name;
     }
@@ -273,6 +332,10 @@ public final class Scope implements AutoCloseable {
         synchronized (this) {
             if (closed) {
                 return;
+            }
+            if (owner != null && owner != Thread.currentThread()) {
+                throw new IllegalStateException("cannot close scope '" + path() + "' from thread '" + Thread.currentThread().getName()
+                        + "': it is confined to thread '" + owner.getName() + "', which opened it; close it there");
             }
             closed = true;
             kids = new ArrayList<>(children);

@@ -321,8 +321,8 @@ public final class Tensor {
     public MemorySegment segment() {
         // the description is built only for the error: every kernel call asks for segments, and formatting
         // the shape each time cost more than the small products of inference (issue 8's scoring profile)
-        if (!scope.isAlive()) {
-            scope.checkAlive("tensor " + describe());
+        if (!scope.isUsableHere()) {
+            scope.checkUsableHere("tensor " + describe());
         }
         return segment;
     }

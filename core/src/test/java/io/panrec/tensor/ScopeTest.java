@@ -83,4 +83,63 @@ class ScopeTest {
         assertEquals(before, MemoryStats.scopedLiveBytes());
         assertTrue(Backends.current() != null);
     }
+
+    /** Runs {@code body} on a new thread and returns what it threw, or null. */
+    private static Throwable onOtherThread(Runnable body) throws InterruptedException {
+        Throwable[] thrown = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        }, "other-thread");
+        t.start();
+        t.join();
+        return thrown[0];
+    }
+
+    @Test
+    void anOpenedScopeBelongsToItsThreadAndSaysSoToOthers() throws Exception {
+        try (Scope s = Scope.open("rerank-7")) {
+            Tensor t = Tensor.of(new float[] {1, 2, 3}, 3);
+            Throwable read = onOtherThread(t::toFloatArray);
+            assertTrue(read instanceof IllegalStateException, String.valueOf(read));
+            assertTrue(read.getMessage().contains("rerank-7") && read.getMessage().contains("openShared"), read.getMessage());
+            Throwable op = onOtherThread(() -> Elementwise.add(t, t));
+            assertTrue(op instanceof IllegalStateException, String.valueOf(op));
+            Throwable close = onOtherThread(s::close);
+            assertTrue(close instanceof IllegalStateException && close.getMessage().contains("confined"), String.valueOf(close));
+            assertTrue(s.isAlive(), "a refused close leaves the scope open");
+            assertEquals(6f, Elementwise.add(t, t).toFloatArray()[2], "the owner still uses it");
+        }
+    }
+
+    @Test
+    void sharedScopesAndChildrenAreReadByOtherThreads() throws Exception {
+        try (Scope s = Scope.openShared("batch")) {
+            Tensor t = Tensor.of(new float[] {1, 2, 3}, 3);
+            float[][] seen = new float[1][];
+            assertEquals(null, onOtherThread(() -> seen[0] = t.toFloatArray()));
+            assertEquals(3f, seen[0][2]);
+        }
+        try (Scope s = Scope.open("step")) {
+            Scope params = s.child("parameters");
+            Tensor w = Tensor.zeros(params, DType.F32, 4);
+            w.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, 3, 2f);
+            float[][] seen = new float[1][];
+            assertEquals(null, onOtherThread(() -> seen[0] = w.toFloatArray()));
+            assertEquals(2f, seen[0][3]);
+        }
+    }
+
+    @Test
+    void workerViewsReachTheMemoryOfAConfinedScope() throws Exception {
+        try (Scope s = Scope.open("kernel")) {
+            Tensor t = Tensor.zeros(8);
+            java.lang.foreign.MemorySegment view = Scope.forWorkers(t.segment());
+            assertEquals(null, onOtherThread(() -> view.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, 5, 4.5f)));
+            assertEquals(4.5f, t.toFloatArray()[5]);
+        }
+    }
 }

@@ -3,6 +3,8 @@ package io.panrec.backend.vector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import io.panrec.tensor.Scope;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -76,8 +78,8 @@ final class Sgemm {
      * {@code c[q] = alpha a[q] b[q] + beta c[q]} for every q; with beta == 0 C's old contents are ignored
      * (even NaN). Up to {@code threads} threads share the work.
      */
-    static void gemm(Mat[] a, Mat[] b, Mat[] c, int m, int n, int k, float alpha, float beta, int threads) {
-        int batches = c.length;
+    static void gemm(Mat[] as, Mat[] bs, Mat[] cs, int m, int n, int k, float alpha, float beta, int threads) {
+        int batches = cs.length;
         if (batches == 0 || m == 0 || n == 0) {
             return;
         }
@@ -86,6 +88,9 @@ final class Sgemm {
         if (team > 1 && insidePool()) {
             team = 1; // already on one of our workers (a product inside a parallel batch): stay there
         }
+        Mat[] a = team > 1 ? forWorkers(as) : as;
+        Mat[] b = team > 1 ? forWorkers(bs) : bs;
+        Mat[] c = team > 1 ? forWorkers(cs) : cs;
         if (team > 1 && batches > 1 && (batches >= 2 * team || work < MIN_TASK_WORK * team)) {
             // many products, or products too small to split: whole products, handed out one at a time
             AtomicInteger next = new AtomicInteger();
@@ -102,6 +107,15 @@ final class Sgemm {
         for (int q = 0; q < batches; q++) {
             product(a[q], b[q], c[q], m, n, k, alpha, beta, team, buffers);
         }
+    }
+
+    /** The matrices with {@link Scope#forWorkers} views, which the pool's threads may use while the caller waits. */
+    private static Mat[] forWorkers(Mat[] ms) {
+        Mat[] out = new Mat[ms.length];
+        for (int i = 0; i < ms.length; i++) {
+            out[i] = new Mat(Scope.forWorkers(ms[i].seg()), ms[i].offset(), ms[i].rs(), ms[i].cs());
+        }
+        return out;
     }
 
     /** Per-thread packing space, reused across slices and products of one call. */

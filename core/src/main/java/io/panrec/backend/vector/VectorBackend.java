@@ -8,6 +8,7 @@ import io.panrec.backend.ReduceOp;
 import io.panrec.backend.UnaryOp;
 import io.panrec.backend.reference.ReferenceBackend;
 import io.panrec.tensor.DType;
+import io.panrec.tensor.Scope;
 import io.panrec.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -1098,8 +1099,9 @@ public final class VectorBackend extends DelegatingBackend {
         int kh = p.kernelH(), kw = p.kernelW(), sh = p.strideH(), sw = p.strideW(), ph = p.padH(), pw = p.padW();
         float fullWindow = kh * kw;
         boolean includePad = p.countIncludePad();
-        MemorySegment xs = x.segment();
-        MemorySegment os = out.segment();
+        // the planes run on the pool's threads: views they may use while this call waits for them
+        MemorySegment xs = Scope.forWorkers(x.segment());
+        MemorySegment os = Scope.forWorkers(out.segment());
         // with stride 1, the output columns whose whole window lies inside the row go L at a time
         int vLo = pw;
         int vHi = sw == 1 ? Math.min(ow, w - kw + pw + 1) : 0;
@@ -1167,9 +1169,10 @@ public final class VectorBackend extends DelegatingBackend {
         int planes = x.shape(0) * x.shape(1);
         int h = x.shape(2), w = x.shape(3);
         int oh = gradOut.shape(2), ow = gradOut.shape(3);
-        MemorySegment xs = x.segment();
-        MemorySegment gs = gradOut.segment();
-        MemorySegment is = gradIn.segment();
+        // the planes run on the pool's threads: views they may use while this call waits for them
+        MemorySegment xs = Scope.forWorkers(x.segment());
+        MemorySegment gs = Scope.forWorkers(gradOut.segment());
+        MemorySegment is = Scope.forWorkers(gradIn.segment());
         fill(gradIn, 0);
         boolean max = p.kind() == PoolSpec.Kind.MAX;
         // planes are independent, so no two threads ever add into the same gradient element

@@ -120,7 +120,14 @@ class SgemmTest {
 
     @Test
     void manyCallersAtOnceShareThePool() throws Exception {
-        // the backend is used from many threads at once (Lucene search threads): results must not mix
+        // the backend is used from many threads at once (Lucene search threads): results must not mix.
+        // The threads share the inputs, so these live in a shared scope (a model's parameters would)
+        try (Scope shared = Scope.openShared("inputs of every caller")) {
+            manyCallers();
+        }
+    }
+
+    private void manyCallers() throws Exception {
         Tensor a = rand.f32(1, 150, 120), b = rand.f32(1, 120, 130);
         Tensor expected = Tensor.zeros(1, 150, 130);
         ref.matmul(a, b, expected, 1f, 0f);
