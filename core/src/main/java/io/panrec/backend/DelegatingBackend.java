@@ -8,7 +8,7 @@ import java.util.Objects;
  * A backend that forwards every kernel to another one; accelerated backends extend it and override the
  * kernels they do better, so that what they lack runs on the delegate over the same memory, with no copy.
  */
-public abstract class DelegatingBackend implements Backend {
+public abstract class DelegatingBackend implements Backend, FusedLookup {
     protected final Backend fallback;
 
     protected DelegatingBackend(Backend fallback) {
@@ -68,6 +68,20 @@ public abstract class DelegatingBackend implements Backend {
     @Override
     public void gatherRows(Tensor table, Tensor indices, Tensor out) {
         fallback.gatherRows(table, indices, out);
+    }
+
+    /** The fallback's fused lookup, where it has one. */
+    @Override
+    public boolean canFuseLookup(Tensor table, Tensor indices, Tensor row) {
+        return fallback instanceof FusedLookup f && f.canFuseLookup(table, indices, row);
+    }
+
+    @Override
+    public void gatherRowsAdd(Tensor table, Tensor indices, Tensor row, boolean relu, Tensor out) {
+        if (!(fallback instanceof FusedLookup f)) {
+            throw new UnsupportedOperationException(name() + " gatherRowsAdd: no fused lookup (canFuseLookup said false)");
+        }
+        f.gatherRowsAdd(table, indices, row, relu, out);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.panrec.ops;
 
 import io.panrec.tensor.Device;
 import io.panrec.backend.Backend;
+import io.panrec.backend.FusedLookup;
 import io.panrec.autograd.Autograd;
 import io.panrec.autograd.Op;
 import io.panrec.backend.Backends;
@@ -33,6 +34,40 @@ public final class Indexing {
         shape[indices.rank()] = d;
         Tensor out = out2.view(shape, io.panrec.tensor.Shape.contiguousStrides(shape), 0);
         return Autograd.record(Op.GATHER_ROWS, out, new Tensor[] {table}, flat);
+    }
+
+    /**
+     * {@code gatherRows(table, indices) + row}, then relu when {@code relu}, for table [V, D], indices of any
+     * shape and row [D] (or [1, D]): the first layer of a tower whose item half is a cached table and whose
+     * user half is one row. One fused kernel where the backend has it ({@link FusedLookup}) and nothing needs a
+     * gradient; the separate differentiable ops otherwise.
+     */
+    public static Tensor gatherRowsAdd(Tensor table, Tensor indices, Tensor row, boolean relu) {
+        Checks.floating("gatherRowsAdd", table, row);
+        Checks.rank("gatherRowsAdd", "table", table, 2);
+        Checks.indices("gatherRowsAdd", indices);
+        int d = table.shape(1);
+        if (!(row.numel() == d && (row.rank() == 1 || (row.rank() == 2 && row.shape(0) == 1)))) {
+            throw new IllegalArgumentException("gatherRowsAdd: row must be [" + d + "] or [1, " + d + "] to match table "
+                    + table.describe() + ", got " + row.describe());
+        }
+        Tensor row1 = row.rank() == 1 ? row : row.view(new int[] {d}, new long[] {row.stride(1)}, row.offset());
+        Backend backend = Backends.on("gatherRowsAdd", table, indices, row);
+        if (backend instanceof FusedLookup f && !Autograd.needsGrad(table, row) && table.device().isHost()
+                && indices.device().isHost() && row.device().isHost() && table.dtype() == row.dtype()) {
+            Checks.indexRange("gatherRowsAdd", indices, table.shape(0));
+            Tensor flat = Shapes.rawContiguous(indices);
+            flat = flat.view(new int[] {(int) indices.numel()}, new long[] {1}, 0);
+            if (f.canFuseLookup(table, flat, row1)) {
+                Tensor out2 = Tensor.empty(table.device(), table.dtype(), (int) indices.numel(), d); // every row is written
+                f.gatherRowsAdd(table, flat, row1, relu, out2);
+                int[] shape = java.util.Arrays.copyOf(indices.shape(), indices.rank() + 1);
+                shape[indices.rank()] = d;
+                return out2.view(shape, io.panrec.tensor.Shape.contiguousStrides(shape), 0);
+            }
+        }
+        Tensor h = gatherRows(table, indices).add(row); // row itself, not the raw view row1: its gradient is recorded
+        return relu ? h.relu() : h;
     }
 
     /**

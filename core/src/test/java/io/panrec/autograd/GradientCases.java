@@ -124,6 +124,7 @@ public final class GradientCases {
         add("gatherRows sparse", x -> Indexing.gatherRows(x[0], x[1]), in(6, 4).sparseGradients(true),
                 Tensor.ofInts(new int[] {2, 2, 0, 5}, 2, 2));
         add("scatterAddRows", x -> Indexing.scatterAddRows(x[0], x[2], x[1]), in(6, 3), in(5, 3), ids);
+        add("gatherRowsAdd", x -> Indexing.gatherRowsAdd(x[0], x[2], x[1], false), in(6, 4), in(1, 4), ids);
         add("takeAlongLastAxis", x -> Indexing.takeAlongLastAxis(x[0], x[1]), in(3, 4), Tensor.ofLongs(new long[] {1, 3, 0}, 3));
         // convolution and pooling
         add("conv2d stride pad dilation groups", x -> Convolution.conv2d(x[0], x[1], x[2], new ConvSpec(2, 1, 1, 2, 2, 1, 2)),

@@ -416,6 +416,33 @@ public abstract class BackendConformance {
     }
 
     @Test
+    protected void fusedLookupAddsTheRowAfterTheGather() {
+        if (!(cand instanceof io.panrec.backend.FusedLookup f)) {
+            return; // nothing to compare: Indexing.gatherRowsAdd composes the separate kernels
+        }
+        for (DType idType : new DType[] {DType.I32, DType.I64}) {
+            for (int d : new int[] {1, 5, 16, 37, 64, 129}) {
+                Tensor table = rand.gapped(31, d);
+                Tensor ids = rand.ids(idType, 45, 31);
+                Tensor row = rand.f32(d);
+                if (!f.canFuseLookup(table, ids, row)) {
+                    continue;
+                }
+                for (boolean relu : new boolean[] {false, true}) {
+                    Tensor g = Tensor.zeros(45, d), expect = Tensor.zeros(45, d), got = Tensor.zeros(45, d);
+                    ref.gatherRows(table, ids, g);
+                    ref.binary(io.panrec.backend.BinaryOp.ADD, g, row.view(new int[] {45, d}, new long[] {0, 1}, 0), expect);
+                    if (relu) {
+                        ref.unary(io.panrec.backend.UnaryOp.RELU, 0f, expect, expect);
+                    }
+                    f.gatherRowsAdd(table, ids, row, relu, got);
+                    rand.assertClose("gatherRowsAdd " + idType + " ids, d=" + d + ", relu=" + relu, expect, got, 2);
+                }
+            }
+        }
+    }
+
+    @Test
     protected void copyBetweenLayoutsAndDtypesAndFill() {
         for (int n : SIZES) {
             Tensor g = rand.gapped(n, 3, 5);

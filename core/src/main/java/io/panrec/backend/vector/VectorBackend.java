@@ -881,6 +881,47 @@ public final class VectorBackend extends DelegatingBackend {
         }
     }
 
+    @Override
+    public boolean canFuseLookup(Tensor table, Tensor indices, Tensor row) {
+        return f32(table, row) && host(table, indices, row) && table.rank() == 2 && table.stride(1) == 1
+                && row.rank() == 1 && row.shape(0) == table.shape(1) && (row.shape(0) <= 1 || row.stride(0) == 1)
+                && indices.rank() == 1;
+    }
+
+    @Override
+    public void gatherRowsAdd(Tensor table, Tensor indices, Tensor row, boolean relu, Tensor out) {
+        if (!canFuseLookup(table, indices, row) || !f32(out) || !out.isContiguous() || out.rank() != 2
+                || out.shape(0) != indices.shape(0) || out.shape(1) != table.shape(1)) {
+            throw new IllegalArgumentException("vector gatherRowsAdd: needs F32 table [V, D] with unit column stride, "
+                    + "indices [N], row [D] and contiguous out [N, D], got " + table.describe() + ", " + indices.describe()
+                    + ", " + row.describe() + ", " + out.describe());
+        }
+        int n = indices.shape(0);
+        int d = table.shape(1);
+        MemorySegment st = table.segment();
+        MemorySegment sr = row.segment();
+        MemorySegment so = out.segment();
+        long[] ids = indices.toLongArray();
+        long tableOffset = table.offset();
+        long rowStride = table.stride(0);
+        long rowOffset = row.offset();
+        long outOffset = out.offset();
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < n; i++) {
+            long from = tableOffset + ids[i] * rowStride;
+            long to = outOffset + (long) i * d;
+            int j = 0;
+            for (; j <= d - L; j += L) {
+                FloatVector v = load(st, from + j).add(load(sr, rowOffset + j));
+                store(relu ? v.max(zero) : v, so, to + j);
+            }
+            for (; j < d; j++) {
+                float v = st.getAtIndex(F, from + j) + sr.getAtIndex(F, rowOffset + j);
+                so.setAtIndex(F, to + j, relu ? (v > 0 ? v : 0f) : v);
+            }
+        }
+    }
+
     private static long index(Tensor indices, MemorySegment seg, int i) {
         long o = indices.offset() + i * indices.stride(0);
         return indices.dtype() == DType.I64 ? seg.getAtIndex(ValueLayout.JAVA_LONG, o)

@@ -118,7 +118,7 @@ public final class MLP extends NcfModel {
             Tensor half = itemHalf.get((long) schema.numItems() * tower.widths()[1] * Float.BYTES,
                     () -> towerItemHalf(tower, tower.widths()[0] / 2, itemEmbedding.weight()));
             if (half != null) { // one user's candidates: the item half of the first layer is a lookup
-                Tensor h = towerOneUser(tower, userEmbedding.forward(users), io.panrec.ops.Indexing.gatherRows(half, items));
+                Tensor h = towerOneUser(tower, userEmbedding.forward(users), half, items);
                 return output.forward(h).reshape(items.shape(0));
             }
         }

@@ -86,19 +86,19 @@ abstract class NcfModel extends GradientModel implements OnnxExportable {
     }
 
     /**
-     * The tower's output for one user's input {@code userInput [1, du]} against B items whose
-     * {@link #towerItemHalf} rows are {@code itemHalf [B, L1]}: the first layer as
-     * {@code relu(itemHalf + (userInput W1[:, :du]^T + b1))}, then the other layers as usual. Needs a ReLU
-     * tower (NCF's); eval mode (no dropout between the halves).
+     * The tower's output for one user's input {@code userInput [1, du]} against the B items {@code items},
+     * whose {@link #towerItemHalf} rows are in {@code itemHalf [items, L1]}: the first layer as
+     * {@code relu(itemHalf[items] + (userInput W1[:, :du]^T + b1))}, one fused lookup, then the other layers as
+     * usual. Needs a ReLU tower (NCF's); eval mode (no dropout between the halves).
      */
-    static Tensor towerOneUser(io.panrec.nn.MLP tower, Tensor userInput, Tensor itemHalf) {
+    static Tensor towerOneUser(io.panrec.nn.MLP tower, Tensor userInput, Tensor itemHalf, Tensor items) {
         io.panrec.nn.Linear first = tower.layers().get(0);
         if (tower.activation() != io.panrec.nn.Activation.RELU) {
             throw new IllegalStateException("towerOneUser: the split first layer assumes a ReLU tower, got " + tower.activation());
         }
         Tensor userHalf = io.panrec.ops.Linalg.linear(userInput, first.weight().slice(1, 0, userInput.shape(1)), first.bias());
-        Tensor h = itemHalf.add(userHalf);
-        return tower.forwardFrom(1, tower.layers().size() > 1 || tower.activateLast() ? h.relu() : h);
+        boolean relu = tower.layers().size() > 1 || tower.activateLast();
+        return tower.forwardFrom(1, io.panrec.ops.Indexing.gatherRowsAdd(itemHalf, items, userHalf, relu));
     }
 
     @Override

@@ -125,18 +125,18 @@ public final class NeuMF extends NcfModel {
 
     /**
      * {@link #logits} of one user [1] against items [B], from {@code half} [items, layers[1] + f]: per item the
-     * item half of the tower's first layer ({@link #towerItemHalf}) beside its GMF factors, one row lookup for
-     * both (two gathers cost 10 % more): the same function re-associated, the tower
-     * by {@link #towerOneUser} and the GMF term as {@code q^G_i . (p^G_u * h^G)}. About three times fewer
-     * floating-point operations than the forward over B concatenated rows at the default sizes.
+     * item half of the tower's first layer ({@link #towerItemHalf}) beside its GMF factors, in one row so that
+     * both lookups of an item read neighbouring memory: the same function re-associated, the tower by
+     * {@link #towerOneUser} (its first layer one fused lookup, add and relu) and the GMF term as
+     * {@code q^G_i . (p^G_u * h^G)}. About five times fewer floating-point operations than the forward over B
+     * concatenated rows at the default sizes.
      */
     private Tensor oneUserLogits(Tensor user, Tensor items, Tensor half) {
         int l1 = layers[1];
-        Tensor rows = io.panrec.ops.Indexing.gatherRows(half, items);                                          // [B, L1 + f]
-        Tensor h = towerOneUser(tower, mlpUser.forward(user), rows.slice(1, 0, l1));                            // [B, last]
+        Tensor h = towerOneUser(tower, mlpUser.forward(user), half.slice(1, 0, l1), items);                     // [B, last]
         Tensor wm = output.weight().slice(1, factors, factors + layers[layers.length - 1]);                     // [1, last]
         Tensor wg = gmfUser.forward(user).mul(output.weight().slice(1, 0, factors));                             // [1, f]
-        Tensor gmf = rows.slice(1, l1, l1 + factors).matmul(wg.t());                                            // [B, 1]
+        Tensor gmf = io.panrec.ops.Indexing.gatherRows(half.slice(1, l1, l1 + factors), items).matmul(wg.t());  // [B, 1]
         return io.panrec.ops.Linalg.linear(h, wm, output.bias()).add(gmf).reshape(items.shape(0));
     }
 
