@@ -42,9 +42,11 @@ mkdir -p "$out" "$run/json"
 if [[ "${1:-}" == quick ]]; then
   jmh=(-wi 1 -w 1 -i 1 -r 1 -f 1)
   train=(-wi 0 -i 1 -f 1)
+  rounds=3
 else
-  jmh=(-wi 5 -w 1 -i 3 -r 1 -f 1)
-  train=(-wi 2 -i 2 -f 1)
+  jmh=(-wi 4 -w 1 -i 4 -r 1 -f 3)
+  train=(-wi 1 -i 2 -f 2)
+  rounds=40
 fi
 # other JMH runs on this shared machine hold /tmp/jmh.lock (hence -Djmh.ignoreLock above); the load they
 # add is recorded beside the numbers
@@ -58,6 +60,9 @@ done
 "${java[@]}" org.openjdk.jmh.Main 'peers\.TrainingBenchmark' "${train[@]}" -rf json -rff "$run/json/TrainingBenchmark.json" \
   | tee "$run/json/TrainingBenchmark.log" | grep -E '^(Benchmark|TrainingBenchmark)'
 load="$load; after TrainingBenchmark: $(uptime | sed 's/.*load average: //')"
-"${java[@]}" io.panrec.bench.peers.PeerReport --out "$out" --load "$load" --peers "$peers" "$run"/json/*.json >/dev/null
+# the scoring paths again in one JVM, interleaved, so that a slow phase of the machine hits both sides of a ratio
+"${java[@]}" io.panrec.bench.peers.PairedScoring --rounds "$rounds" --out "$run/paired.md" 2>/dev/null | grep -E '^\| [0-9]|^- paired'
+load="$load; after PairedScoring: $(uptime | sed 's/.*load average: //')"
+"${java[@]}" io.panrec.bench.peers.PeerReport --out "$out" --load "$load" --peers "$peers" --paired "$run/paired.md" "$run"/json/*.json >/dev/null
 cp "$run"/json/*.json "$out/"
 echo "wrote $out/peers.md"

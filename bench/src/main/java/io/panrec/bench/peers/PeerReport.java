@@ -23,7 +23,9 @@ import java.util.TreeMap;
  * PNG bar chart per table (XChart), with the JDK, CPU, thread counts and the load given on the command
  * line. The goals of issue 8 are checked at the end, met or not.
  *
- * <pre>java -cp ... io.panrec.bench.peers.PeerReport --out bench/results/DATE [--load TEXT] [--peers TEXT] FILE.json...</pre>
+ * <pre>java -cp ... io.panrec.bench.peers.PeerReport --out bench/results/DATE [--load TEXT] [--peers TEXT] [--paired FILE.md] FILE.json...</pre>
+ *
+ * <p>{@code --paired} takes {@link PairedScoring}'s output (its table and its own goal lines), placed after JMH's tables.
  */
 public final class PeerReport {
     /** A benchmark class: its title, the baseline path, the metric's meaning. */
@@ -40,8 +42,36 @@ public final class PeerReport {
             new Table("DotBenchmark", "dot product of two float vectors", "panrec",
                     "`panrec` is VectorDot; `panrec-tensor` is Linalg.rowDot on [1, d] tensors"));
 
-    /** One measured point. */
-    record Point(String table, String group, String path, double score, double error, String unit, Map<String, String> params) {
+    /**
+     * One measured point: {@code score} is the median of every measured iteration of every fork, which a
+     * burst of load from outside (this machine is shared) moves far less than the mean; {@code low} and
+     * {@code high} are the smallest and largest iteration, {@code mean} and {@code error} JMH's own score.
+     */
+    record Point(String table, String group, String path, double score, double low, double high, double mean, double error,
+                 int iterations, String unit, Map<String, String> params) {
+    }
+
+    /** The median, smallest and largest of the iteration scores in JMH's rawData (forks of iterations). */
+    static double[] iterationStats(Object rawData, double fallback) {
+        List<Double> all = new ArrayList<>();
+        if (rawData instanceof List<?> forks) {
+            for (Object f : forks) {
+                if (f instanceof List<?> its) {
+                    for (Object v : its) {
+                        if (v instanceof Number n) {
+                            all.add(n.doubleValue());
+                        }
+                    }
+                }
+            }
+        }
+        if (all.isEmpty()) {
+            return new double[] {fallback, fallback, fallback, 1};
+        }
+        all.sort(null);
+        int n = all.size();
+        double median = n % 2 == 1 ? all.get(n / 2) : (all.get(n / 2 - 1) + all.get(n / 2)) / 2;
+        return new double[] {median, all.get(0), all.get(n - 1), n};
     }
 
     private PeerReport() {
@@ -52,12 +82,14 @@ public final class PeerReport {
         Path out = null;
         String load = "not recorded";
         String peers = null;
+        String paired = null; // PairedScoring's markdown, appended after the JMH tables
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--load" -> load = args[++i];
                 case "--peers" -> peers = args[++i];
+                case "--paired" -> paired = Files.readString(Path.of(args[++i]));
                 default -> files.add(Path.of(args[i]));
             }
         }
@@ -81,7 +113,9 @@ public final class PeerReport {
                 params.forEach((k, v) -> group.append(group.isEmpty() ? "" : ", ").append(k).append('=').append(v));
                 Map<?, ?> pm = (Map<?, ?>) r.get("primaryMetric");
                 double err = pm.get("scoreError") instanceof Number n ? n.doubleValue() : Double.NaN;
-                points.add(new Point(cls, group.toString(), path, ((Number) pm.get("score")).doubleValue(), err,
+                double mean = ((Number) pm.get("score")).doubleValue();
+                double[] st = iterationStats(pm.get("rawData"), mean);
+                points.add(new Point(cls, group.toString(), path, st[0], st[1], st[2], mean, err, (int) st[3],
                         (String) pm.get("scoreUnit"), params));
             }
         }
@@ -97,8 +131,11 @@ public final class PeerReport {
         }
         md.append("- threads: the `threads` column of each table, given to every library alike (OpenMP, ORT intra-op, "
                 + "PyTorch intra-op, panrec.threads)\n\n");
-        md.append("Speed relative to the baseline = baseline time / path time, both from the same JMH run "
-                + "(above 1: faster than the baseline). Errors are JMH's 99.9% intervals (NaN with one iteration).\n\n");
+        md.append("`time` is the median of every measured iteration of every fork (n of them), with the fastest and "
+                + "slowest iteration beside it; the median is what the ratios and the goals use, because bursts of load "
+                + "from outside this shared machine move a mean far more. `JMH mean` is JMH's own score with its 99.9% "
+                + "interval. Speed relative to the baseline = baseline time / path time, both from the same JMH run "
+                + "(above 1: faster than the baseline).\n\n");
         Map<String, Double> goals = new LinkedHashMap<>();
         for (Table t : TABLES) {
             List<Point> tp = points.stream().filter(p -> p.table.equals(t.key)).toList();
@@ -106,16 +143,17 @@ public final class PeerReport {
                 continue;
             }
             md.append("## ").append(t.title).append("\n\n").append(t.note).append(".\n\n");
-            md.append("| ").append("parameters").append(" | path | time | relative to ").append(t.baseline).append(" |")
-                    .append(t.key.equals("TrainingBenchmark") ? " samples/s |" : "").append('\n');
-            md.append("|---|---|---:|---:|").append(t.key.equals("TrainingBenchmark") ? "---:|" : "").append('\n');
+            md.append("| ").append("parameters").append(" | path | time (median) | fastest - slowest | n | JMH mean | relative to ")
+                    .append(t.baseline).append(" |").append(t.key.equals("TrainingBenchmark") ? " samples/s |" : "").append('\n');
+            md.append("|---|---|---:|---:|---:|---:|---:|").append(t.key.equals("TrainingBenchmark") ? "---:|" : "").append('\n');
             Map<String, Map<String, Double>> chart = new LinkedHashMap<>();
             for (String group : tp.stream().map(Point::group).distinct().toList()) {
                 Point base = tp.stream().filter(p -> p.group.equals(group) && p.path.equals(t.baseline)).findFirst().orElse(null);
                 for (Point p : tp.stream().filter(p -> p.group.equals(group)).toList()) {
                     double rel = base == null ? Double.NaN : base.score / p.score;
-                    md.append(String.format(Locale.ROOT, "| %s | %s | %s ± %s %s | %s |", group, p.path, num(p.score), num(p.error),
-                            p.unit, Double.isNaN(rel) ? "n/a" : String.format(Locale.ROOT, "%.2fx", rel)));
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s %s | %s - %s | %d | %s ± %s | %s |", group, p.path, num(p.score),
+                            p.unit, num(p.low), num(p.high), p.iterations, num(p.mean), num(p.error),
+                            Double.isNaN(rel) ? "n/a" : String.format(Locale.ROOT, "%.2fx", rel)));
                     if (t.key.equals("TrainingBenchmark")) {
                         md.append(String.format(Locale.ROOT, " %,.0f |", TrainingBenchmark.samples(p.params.getOrDefault("steps", "all")) / (p.score / 1e3)));
                     }
@@ -128,6 +166,9 @@ public final class PeerReport {
             String png = t.key.replace("Benchmark", "").toLowerCase(Locale.ROOT) + ".png";
             chart(t, chart, out.resolve(png));
             md.append("![").append(t.title).append("](").append(png).append(")\n\n");
+        }
+        if (paired != null) {
+            md.append(paired).append('\n');
         }
         md.append("## Goals of issue 8\n\n");
         if (goals.isEmpty()) {
