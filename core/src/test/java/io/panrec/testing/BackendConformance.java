@@ -57,7 +57,7 @@ public abstract class BackendConformance {
 
     @Test
     protected void matmulOddSizesTransposedBroadcastAlphaBeta() {
-        int[][] shapes = {{1, 1, 1}, {7, 13, 5}, {65, 129, 33}, {17, 3, 129}};
+        int[][] shapes = {{1, 1, 1}, {7, 13, 5}, {65, 129, 33}, {17, 3, 129}, {37, 70, 1}, {4, 33, 1}};
         for (int[] s : shapes) {
             int m = s[0], k = s[1], n = s[2];
             for (boolean ta : new boolean[] {false, true}) {

@@ -117,6 +117,36 @@ public final class VectorBackend extends DelegatingBackend {
 
     // ------------------------------------------------------------------ matmul
 
+    /** {@code c[q, i, 0] = alpha a[q, i, :] . b[q, :, 0] + beta c[q, i, 0]} with unit-stride rows of a and column of b. */
+    private static void matvec(Tensor a, Tensor b, Tensor c, int q, int m, int k, float alpha, float beta) {
+        MemorySegment sa = a.segment();
+        MemorySegment sb = b.segment();
+        MemorySegment sc = c.segment();
+        long ao = a.offset() + q * a.stride(0);
+        long bo = b.offset() + q * b.stride(0);
+        long co = c.offset() + q * c.stride(0);
+        for (int i = 0; i < m; i++) {
+            long ar = ao + i * a.stride(1);
+            FloatVector acc0 = FloatVector.zero(S);
+            FloatVector acc1 = FloatVector.zero(S);
+            int j = 0;
+            for (; j <= k - 2 * L; j += 2 * L) {
+                acc0 = load(sa, ar + j).fma(load(sb, bo + j), acc0);
+                acc1 = load(sa, ar + j + L).fma(load(sb, bo + j + L), acc1);
+            }
+            for (; j <= k - L; j += L) {
+                acc0 = load(sa, ar + j).fma(load(sb, bo + j), acc0);
+            }
+            float dot = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            for (; j < k; j++) {
+                dot = Math.fma(sa.getAtIndex(F, ar + j), sb.getAtIndex(F, bo + j), dot);
+            }
+            long at = co + i * c.stride(1);
+            float v = alpha * dot;
+            sc.setAtIndex(F, at, beta == 0f ? v : v + beta * sc.getAtIndex(F, at));
+        }
+    }
+
     @Override
     public void matmul(Tensor a, Tensor b, Tensor c, float alpha, float beta) {
         if (!f32(a, b, c)) {
@@ -127,6 +157,14 @@ public final class VectorBackend extends DelegatingBackend {
         int m = c.shape(1);
         int n = c.shape(2);
         int k = a.shape(2);
+        if (n == 1 && k > 0 && (k == 1 || (a.stride(2) == 1 && b.stride(1) == 1))) {
+            // a matrix times a vector (a scoring layer, [B, d] x [d, 1]): one dot per row; packing B's single
+            // column into panels cost twenty times the arithmetic
+            for (int q = 0; q < batches; q++) {
+                matvec(a, b, c, q, m, k, alpha, beta);
+            }
+            return;
+        }
         if ((m < Sgemm.MR || (long) m * n * k <= SMALL_GEMM) && b.stride(2) == 1 && c.stride(2) == 1) {
             // packing would cost more than the product: row-by-row axpy straight from the operands
             for (int q = 0; q < batches; q++) {
