@@ -60,9 +60,16 @@ done
 "${java[@]}" org.openjdk.jmh.Main 'peers\.TrainingBenchmark' "${train[@]}" -rf json -rff "$run/json/TrainingBenchmark.json" \
   | tee "$run/json/TrainingBenchmark.log" | grep -E '^(Benchmark|TrainingBenchmark)'
 load="$load; after TrainingBenchmark: $(uptime | sed 's/.*load average: //')"
-# the scoring paths again in one JVM, interleaved, so that a slow phase of the machine hits both sides of a ratio
-"${java[@]}" io.panrec.bench.peers.PairedScoring --rounds "$rounds" --out "$run/paired.md" 2>/dev/null | grep -E '^\| [0-9]|^- paired'
-load="$load; after PairedScoring: $(uptime | sed 's/.*load average: //')"
-"${java[@]}" io.panrec.bench.peers.PeerReport --out "$out" --load "$load" --peers "$peers" --paired "$run/paired.md" "$run"/json/*.json >/dev/null
+# the scoring and native sgemm paths again in one JVM each, interleaved, so that a slow phase of the machine hits
+# both sides of a ratio (OpenMP takes its thread count once per process: one JVM per sgemm thread count)
+paired=()
+for suite in "scoring 1" "sgemm 1" "sgemm 2"; do
+  set -- $suite
+  "${java[@]}" io.panrec.bench.peers.Paired --suite "$1" --threads "$2" --rounds "$rounds" --out "$run/paired-$1-$2.md" 2>/dev/null \
+    | grep -E '^\| [0-9]|^- paired'
+  paired+=(--paired "$run/paired-$1-$2.md")
+done
+load="$load; after Paired: $(uptime | sed 's/.*load average: //')"
+"${java[@]}" io.panrec.bench.peers.PeerReport --out "$out" --load "$load" --peers "$peers" "${paired[@]}" "$run"/json/*.json >/dev/null
 cp "$run"/json/*.json "$out/"
 echo "wrote $out/peers.md"

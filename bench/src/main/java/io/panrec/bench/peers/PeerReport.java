@@ -23,9 +23,9 @@ import java.util.TreeMap;
  * PNG bar chart per table (XChart), with the JDK, CPU, thread counts and the load given on the command
  * line. The goals of issue 8 are checked at the end, met or not.
  *
- * <pre>java -cp ... io.panrec.bench.peers.PeerReport --out bench/results/DATE [--load TEXT] [--peers TEXT] [--paired FILE.md] FILE.json...</pre>
+ * <pre>java -cp ... io.panrec.bench.peers.PeerReport --out bench/results/DATE [--load TEXT] [--peers TEXT] [--paired FILE.md]... FILE.json...</pre>
  *
- * <p>{@code --paired} takes {@link PairedScoring}'s output (its table and its own goal lines), placed after JMH's tables.
+ * <p>{@code --paired} (repeatable) takes {@link Paired}'s output (a table and its own goal lines), placed after JMH's tables.
  */
 public final class PeerReport {
     /** A benchmark class: its title, the baseline path, the metric's meaning. */
@@ -82,14 +82,14 @@ public final class PeerReport {
         Path out = null;
         String load = "not recorded";
         String peers = null;
-        String paired = null; // PairedScoring's markdown, appended after the JMH tables
+        StringBuilder paired = new StringBuilder(); // Paired's markdown, appended after the JMH tables
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--load" -> load = args[++i];
                 case "--peers" -> peers = args[++i];
-                case "--paired" -> paired = Files.readString(Path.of(args[++i]));
+                case "--paired" -> paired.append(Files.readString(Path.of(args[++i]))).append('\n');
                 default -> files.add(Path.of(args[i]));
             }
         }
@@ -167,9 +167,7 @@ public final class PeerReport {
             chart(t, chart, out.resolve(png));
             md.append("![").append(t.title).append("](").append(png).append(")\n\n");
         }
-        if (paired != null) {
-            md.append(paired).append('\n');
-        }
+        md.append(paired);
         md.append("## Goals of issue 8\n\n");
         if (goals.isEmpty()) {
             md.append("(no goal could be evaluated from these files)\n");
