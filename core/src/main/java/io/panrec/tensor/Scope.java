@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A scope from {@link #open} is confined to the thread that opened it: it holds one call's
  * intermediates (a training step, a rerank), and closing a confined arena is a plain free, where closing
  * a shared one makes every Java thread of the process stop at a handshake (about 20 us with a handful of
- * threads, 40 us with thirty: a third of a 100-candidate rerank). Using its tensors from another thread
+ * threads, 40 us with thirty: half of scoring 100 NeuMF candidates). Using its tensors from another thread
  * throws {@link IllegalStateException}. Kernels that split one call's work across threads hand their
  * workers {@link #forWorkers} views while the caller waits. A scope other threads must read while it is
  * open comes from {@link #openShared}; {@link #child} scopes (a model's parameters, read by every Lucene
