@@ -89,11 +89,7 @@ public class Adagrad extends Optimizer {
         float eps = (float) config.eps();
         float c = (float) clr;
         float[] sum = s[0];
-        if (wd != 0) {
-            for (int i = 0; i < len; i++) {
-                g[i] += wd * p[i];
-            }
-        }
+        addWeightDecay(g, p, wd, len);
         for (int i = 0; i < len; i++) {
             float gi = g[i];
             float si = sum[i] + gi * gi;
@@ -110,10 +106,7 @@ public class Adagrad extends Optimizer {
     @Override
     protected void deviceKernel(DeviceMath m, Tensor p, Tensor g, Tensor[] s) {
         double wd = config.weightDecay();
-        Tensor grad = g;
-        if (wd != 0) {
-            grad = m.add(grad, m.mul(p, wd));
-        }
+        Tensor grad = withWeightDecay(m, g, p, wd);
         Tensor sum = s[0];
         m.into(BinaryOp.ADD, sum, m.mul(grad, grad), sum);
         m.into(BinaryOp.SUB, p, m.div(m.mul(grad, clr), m.add(m.sqrt(sum), config.eps())), p);
@@ -125,11 +118,7 @@ public class Adagrad extends Optimizer {
         double eps = config.eps();
         double c = clr;
         double[] sum = s[0];
-        if (wd != 0) {
-            for (int i = 0; i < len; i++) {
-                g[i] += wd * p[i];
-            }
-        }
+        addWeightDecay(g, p, wd, len);
         for (int i = 0; i < len; i++) {
             double gi = g[i];
             double si = sum[i] + gi * gi;

@@ -114,9 +114,7 @@ public class Adam extends Optimizer {
                     p[i] *= keep;
                 }
             } else {
-                for (int i = 0; i < len; i++) {
-                    g[i] += wd * p[i];
-                }
+                addWeightDecay(g, p, wd, len);
             }
         }
         for (int i = 0; i < len; i++) {
@@ -142,7 +140,7 @@ public class Adam extends Optimizer {
             if (decoupled) {
                 m.into(BinaryOp.MUL, p, m.scalar(1 - lr() * wd), p);
             } else {
-                grad = m.add(grad, m.mul(p, wd));
+                grad = withWeightDecay(m, g, p, wd);
             }
         }
         Tensor mo = s[0];
@@ -172,9 +170,7 @@ public class Adam extends Optimizer {
                     p[i] *= keep;
                 }
             } else {
-                for (int i = 0; i < len; i++) {
-                    g[i] += wd * p[i];
-                }
+                addWeightDecay(g, p, wd, len);
             }
         }
         for (int i = 0; i < len; i++) {

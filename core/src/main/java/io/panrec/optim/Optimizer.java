@@ -171,6 +171,33 @@ public abstract class Optimizer {
     protected abstract void kernel(double[] p, double[] g, double[][] s, int len);
 
     /**
+     * L2 weight decay coupled into the gradient, {@code g += wd p} over the first {@code len} entries (SGD,
+     * Adagrad and Adam without decoupling): the kernels' shared first step, in one place for each precision
+     * and for the device.
+     */
+    protected static void addWeightDecay(float[] g, float[] p, float wd, int len) {
+        if (wd != 0) {
+            for (int i = 0; i < len; i++) {
+                g[i] += wd * p[i];
+            }
+        }
+    }
+
+    /** {@link #addWeightDecay(float[], float[], float, int)} for F64 parameters. */
+    protected static void addWeightDecay(double[] g, double[] p, double wd, int len) {
+        if (wd != 0) {
+            for (int i = 0; i < len; i++) {
+                g[i] += wd * p[i];
+            }
+        }
+    }
+
+    /** {@code g + wd p} on the device (g itself when wd is 0): g is the parameter's own gradient, never written. */
+    protected static Tensor withWeightDecay(DeviceMath m, Tensor g, Tensor p, double wd) {
+        return wd == 0 ? g : m.add(g, m.mul(p, wd));
+    }
+
+    /**
      * Whether {@link #deviceKernel} is implemented: optimizers without it refuse parameters in device memory
      * when they are created, rather than in the middle of a step. A constant (called from the constructor).
      */

@@ -80,11 +80,7 @@ public class SGD extends Optimizer {
         float lr = (float) lr();
         float wd = (float) config.weightDecay();
         float mu = (float) config.momentum();
-        if (wd != 0) {
-            for (int i = 0; i < len; i++) {
-                g[i] += wd * p[i];
-            }
-        }
+        addWeightDecay(g, p, wd, len);
         if (mu != 0) {
             float[] buf = s[0];
             if (config.nesterov()) {
@@ -115,10 +111,7 @@ public class SGD extends Optimizer {
     protected void deviceKernel(DeviceMath m, Tensor p, Tensor g, Tensor[] s) {
         double wd = config.weightDecay();
         double mu = config.momentum();
-        Tensor grad = g;
-        if (wd != 0) {
-            grad = m.add(grad, m.mul(p, wd));
-        }
+        Tensor grad = withWeightDecay(m, g, p, wd);
         if (mu != 0) {
             Tensor buf = s[0];
             m.into(BinaryOp.ADD, m.mul(buf, mu), grad, buf);
@@ -132,11 +125,7 @@ public class SGD extends Optimizer {
         double lr = lr();
         double wd = config.weightDecay();
         double mu = config.momentum();
-        if (wd != 0) {
-            for (int i = 0; i < len; i++) {
-                g[i] += wd * p[i];
-            }
-        }
+        addWeightDecay(g, p, wd, len);
         if (mu != 0) {
             double[] buf = s[0];
             if (config.nesterov()) {

@@ -148,15 +148,7 @@ public final class Paired {
         b.path = path;
         b.threads = 1;
         b.setUp();
-        return new Path0() {
-            public Object call() throws Exception {
-                return b.score();
-            }
-
-            public void close() throws Exception {
-                b.tearDown();
-            }
-        };
+        return path0(b::score, b::tearDown);
     }
 
     private static Path0 sgemm(int threads, String path) throws Exception {
@@ -165,13 +157,18 @@ public final class Paired {
         b.threads = threads;
         b.path = path;
         b.setUp();
+        return path0(b::sgemm, b::tearDown);
+    }
+
+    /** A prepared benchmark's call and its tear-down as a {@link Path0}. */
+    private static Path0 path0(java.util.concurrent.Callable<?> call, AutoCloseable tearDown) {
         return new Path0() {
             public Object call() throws Exception {
-                return b.sgemm();
+                return call.call();
             }
 
             public void close() throws Exception {
-                b.tearDown();
+                tearDown.close();
             }
         };
     }
